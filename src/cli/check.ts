@@ -1,0 +1,162 @@
+/**
+ * `nicwatch check`: the Nagios/Icinga plugin. Whatever happens, it prints one plugin line and
+ * exits 0–3 before its -t deadline.
+ */
+import { Command, Option } from 'commander';
+import { checkFile, checkOverSnmp, type GroupJudgement } from '../check/standalone';
+import { exitCodeOf, formatNagios, unknownResult, type CheckResult } from '../check/nagios';
+import { describeError } from '../errors';
+import type { AuthProtocol, PrivProtocol, SnmpTarget, SnmpUser } from '../snmp/session';
+
+interface CheckFlags {
+  url?: string;
+  device?: string;
+  group?: string;
+  host?: string;
+  port: string;
+  snmpVersion: '1' | '2c' | '3';
+  community: string;
+  user?: string;
+  authProtocol: AuthProtocol;
+  authKey?: string;
+  privProtocol: PrivProtocol;
+  privKey?: string;
+  retries: string;
+  extend?: string;
+  kind?: GroupJudgement['kind'];
+  primary?: string;
+  file?: string;
+  timeout: string;
+  warning?: string;
+  critical?: string;
+}
+
+/** Time kept back from -t for printing the answer after the last SNMP attempt gives up. */
+const DEADLINE_MARGIN_MS = 250;
+
+export function addCheckCommand(program: Command): void {
+  program
+    .command('check')
+    .description('Nagios/Icinga plugin: judge one NIC redundancy group (over SNMP, from a file, or via the daemon)')
+    .option('--url <url>', 'the nicwatch API, e.g. http://HOST:8080 (with --device)')
+    .option('--device <name>', 'device name in the daemon (with --url)')
+    .option('--group <name>', 'group name: in the daemon, or which IPMP group of several to report')
+    .option('-H, --host <address>', 'the server\'s SNMP agent')
+    .option('-p, --port <port>', 'agent UDP port', '161')
+    .addOption(new Option('--snmp-version <v>', 'SNMP version').choices(['1', '2c', '3']).default('2c'))
+    .option('-C, --community <community>', 'v1/v2c community', 'public')
+    .option('-u, --user <name>', 'SNMPv3 user (level follows the keys given)')
+    .addOption(
+      new Option('-a, --auth-protocol <p>', 'SNMPv3 authentication')
+        .choices(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'])
+        .default('sha'),
+    )
+    .option('-A, --auth-key <key>', 'SNMPv3 authentication passphrase')
+    .addOption(
+      new Option('-x, --priv-protocol <p>', 'SNMPv3 privacy')
+        .choices(['des', 'aes', 'aes256b', 'aes256r'])
+        .default('aes'),
+    )
+    .option('-X, --priv-key <key>', 'SNMPv3 privacy passphrase')
+    .option('--retries <n>', 'SNMP retries within the timeout', '1')
+    .option('-e, --extend <name>', 'NET-SNMP-EXTEND-MIB extend that prints the group state')
+    .addOption(
+      new Option('-k, --kind <kind>', 'text format; recognised when left out').choices([
+        'linux-bond',
+        'linux-team',
+        'ipmp',
+      ]),
+    )
+    .option('-P, --primary <leg>', 'the leg that should be active when healthy')
+    .option('-f, --file <path>', 'read the group state from a file (- for stdin), no SNMP')
+    .option('-t, --timeout <seconds>', 'give up with UNKNOWN after this many seconds', '10')
+    .option('-w, --warning <n>', 'WARNING when fewer legs are up (default: all legs)')
+    .option('-c, --critical <n>', 'CRITICAL when fewer legs are up (default: 1)')
+    .action(async (flags: CheckFlags) => {
+      const result = await runWithDeadline(flags);
+      process.stdout.write(formatNagios(result));
+      process.exitCode = exitCodeOf(result);
+    });
+}
+
+async function runWithDeadline(flags: CheckFlags): Promise<CheckResult> {
+  const timeoutS = Number(flags.timeout);
+  if (!(timeoutS > 0)) return unknownResult(`usage: -t needs a positive number of seconds, got "${flags.timeout}"`);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => resolve(unknownResult(`timed out after ${timeoutS} s`)), timeoutS * 1000);
+  });
+  try {
+    return await Promise.race([runCheck(flags, timeoutS * 1000), deadline]);
+  } catch (err) {
+    return unknownResult(`check failed: ${describeError(err)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runCheck(flags: CheckFlags, timeoutMs: number): Promise<CheckResult> {
+  const judgement = judgementOf(flags);
+  if (typeof judgement === 'string') return unknownResult(`usage: ${judgement}`);
+  const modes = [flags.url, flags.host, flags.file].filter((mode) => mode !== undefined).length;
+  if (modes !== 1) return unknownResult('usage: give exactly one of --host, --file or --url');
+  if (flags.file !== undefined) return checkFile({ ...judgement, file: flags.file });
+  if (flags.url !== undefined) return unknownResult('usage: --url needs the nicwatch daemon API, which this build does not serve yet');
+  if (!flags.extend) return unknownResult('usage: --host needs --extend NAME');
+  const target = targetOf(flags, timeoutMs);
+  if (typeof target === 'string') return unknownResult(`usage: ${target}`);
+  return checkOverSnmp({ ...judgement, target, extend: flags.extend });
+}
+
+function judgementOf(flags: CheckFlags): GroupJudgement | string {
+  const warning = optionalCount(flags.warning, '-w');
+  const critical = optionalCount(flags.critical, '-c');
+  if (typeof warning === 'string') return warning;
+  if (typeof critical === 'string') return critical;
+  return { kind: flags.kind, primary: flags.primary, group: flags.group, warningMinUp: warning, criticalMinUp: critical };
+}
+
+function optionalCount(value: string | undefined, flag: string): number | undefined | string {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) return `${flag} needs a number of legs, got "${value}"`;
+  return Number(value);
+}
+
+/** Splits -t over the SNMP attempts so that the last one gives up before the deadline. */
+function targetOf(flags: CheckFlags, timeoutMs: number): SnmpTarget | string {
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `--port must be 1-65535, got "${flags.port}"`;
+  const retries = Number(flags.retries);
+  if (!Number.isInteger(retries) || retries < 0) return `--retries must be 0 or more, got "${flags.retries}"`;
+  const attemptMs = Math.max(100, Math.floor((timeoutMs - DEADLINE_MARGIN_MS) / (retries + 1)));
+  const target: SnmpTarget = {
+    host: flags.host ?? '',
+    port,
+    version: flags.snmpVersion,
+    community: flags.community,
+    timeoutMs: attemptMs,
+    retries,
+  };
+  if (flags.snmpVersion === '3') {
+    if (!flags.user) return '--snmp-version 3 needs --user';
+    target.user = userOf(flags, flags.user);
+  }
+  return target;
+}
+
+function userOf(flags: CheckFlags, name: string): SnmpUser {
+  if (flags.privKey !== undefined) {
+    return {
+      name,
+      level: 'authPriv',
+      authProtocol: flags.authProtocol,
+      authKey: flags.authKey ?? '',
+      privProtocol: flags.privProtocol,
+      privKey: flags.privKey,
+    };
+  }
+  if (flags.authKey !== undefined) {
+    return { name, level: 'authNoPriv', authProtocol: flags.authProtocol, authKey: flags.authKey };
+  }
+  return { name, level: 'noAuthNoPriv' };
+}
