@@ -37,13 +37,17 @@ const DEADLINE_MARGIN_MS = 250;
 export function addCheckCommand(program: Command): void {
   program
     .command('check')
-    .description('Nagios/Icinga plugin: judge one NIC redundancy group (over SNMP, from a file, or via the daemon)')
+    .description(
+      'Nagios/Icinga plugin: judge one NIC redundancy group (over SNMP, from a file, or via the daemon)',
+    )
     .option('--url <url>', 'the nicwatch API, e.g. http://HOST:8080 (with --device)')
     .option('--device <name>', 'device name in the daemon (with --url)')
     .option('--group <name>', 'group name: in the daemon, or which IPMP group of several to report')
-    .option('-H, --host <address>', 'the server\'s SNMP agent')
+    .option('-H, --host <address>', "the server's SNMP agent")
     .option('-p, --port <port>', 'agent UDP port', '161')
-    .addOption(new Option('--snmp-version <v>', 'SNMP version').choices(['1', '2c', '3']).default('2c'))
+    .addOption(
+      new Option('--snmp-version <v>', 'SNMP version').choices(['1', '2c', '3']).default('2c'),
+    )
     .option('-C, --community <community>', 'v1/v2c community', 'public')
     .option('-u, --user <name>', 'SNMPv3 user (level follows the keys given)')
     .addOption(
@@ -81,10 +85,14 @@ export function addCheckCommand(program: Command): void {
 
 async function runWithDeadline(flags: CheckFlags): Promise<CheckResult> {
   const timeoutS = Number(flags.timeout);
-  if (!(timeoutS > 0)) return unknownResult(`usage: -t needs a positive number of seconds, got "${flags.timeout}"`);
+  if (!(timeoutS > 0))
+    return unknownResult(`usage: -t needs a positive number of seconds, got "${flags.timeout}"`);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(() => resolve(unknownResult(`timed out after ${timeoutS} s`)), timeoutS * 1000);
+    timer = setTimeout(
+      () => resolve(unknownResult(`timed out after ${timeoutS} s`)),
+      timeoutS * 1000,
+    );
   });
   try {
     return await Promise.race([runCheck(flags, timeoutS * 1000), deadline]);
@@ -101,7 +109,10 @@ async function runCheck(flags: CheckFlags, timeoutMs: number): Promise<CheckResu
   const modes = [flags.url, flags.host, flags.file].filter((mode) => mode !== undefined).length;
   if (modes !== 1) return unknownResult('usage: give exactly one of --host, --file or --url');
   if (flags.file !== undefined) return checkFile({ ...judgement, file: flags.file });
-  if (flags.url !== undefined) return unknownResult('usage: --url needs the nicwatch daemon API, which this build does not serve yet');
+  if (flags.url !== undefined)
+    return unknownResult(
+      'usage: --url needs the nicwatch daemon API, which this build does not serve yet',
+    );
   if (!flags.extend) return unknownResult('usage: --host needs --extend NAME');
   const target = targetOf(flags, timeoutMs);
   if (typeof target === 'string') return unknownResult(`usage: ${target}`);
@@ -113,7 +124,13 @@ function judgementOf(flags: CheckFlags): GroupJudgement | string {
   const critical = optionalCount(flags.critical, '-c');
   if (typeof warning === 'string') return warning;
   if (typeof critical === 'string') return critical;
-  return { kind: flags.kind, primary: flags.primary, group: flags.group, warningMinUp: warning, criticalMinUp: critical };
+  return {
+    kind: flags.kind,
+    primary: flags.primary,
+    group: flags.group,
+    warningMinUp: warning,
+    criticalMinUp: critical,
+  };
 }
 
 function optionalCount(value: string | undefined, flag: string): number | undefined | string {
@@ -125,9 +142,11 @@ function optionalCount(value: string | undefined, flag: string): number | undefi
 /** Splits -t over the SNMP attempts so that the last one gives up before the deadline. */
 function targetOf(flags: CheckFlags, timeoutMs: number): SnmpTarget | string {
   const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return `--port must be 1-65535, got "${flags.port}"`;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return `--port must be 1-65535, got "${flags.port}"`;
   const retries = Number(flags.retries);
-  if (!Number.isInteger(retries) || retries < 0) return `--retries must be 0 or more, got "${flags.retries}"`;
+  if (!Number.isInteger(retries) || retries < 0)
+    return `--retries must be 0 or more, got "${flags.retries}"`;
   const attemptMs = Math.max(100, Math.floor((timeoutMs - DEADLINE_MARGIN_MS) / (retries + 1)));
   const target: SnmpTarget = {
     host: flags.host ?? '',

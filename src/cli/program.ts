@@ -9,7 +9,9 @@ const EXIT_UNKNOWN = 3;
 
 export function buildProgram(version: string): Command {
   const program = new Command('nicwatch')
-    .description('NIC redundancy monitor: bonds, teams and IPMP groups joined with their switch ports')
+    .description(
+      'NIC redundancy monitor: bonds, teams and IPMP groups joined with their switch ports',
+    )
     .version(version)
     .exitOverride()
     .showHelpAfterError();

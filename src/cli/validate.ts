@@ -17,11 +17,17 @@ export function addValidateCommand(program: Command): void {
         const config = loadConfig(flags.config);
         if (flags.print) process.stdout.write(formatConfigYaml(config));
         const groups = config.devices.reduce((n, device) => n + (device.groups?.length ?? 0), 0);
-        process.stderr.write(`${flags.config}: OK, ${config.devices.length} devices, ${groups} groups\n`);
+        process.stderr.write(
+          `${flags.config}: OK, ${count(config.devices.length, 'device')}, ${count(groups, 'group')}\n`,
+        );
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         process.stderr.write(err.issues.map((issue) => `${formatConfigIssue(issue)}\n`).join(''));
         process.exitCode = 2;
       }
     });
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -14,13 +14,17 @@ export interface CliRun {
 }
 
 /** Runs the built program as a user would; `npm test` builds first. */
-export function runCli(args: string[], options: { bin?: string; stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { bin?: string; stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliRun> {
   const bin = options.bin ?? NICWATCH_BIN;
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build`);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...shebangNodeOptions(bin), bin, ...args], {
       env: { ...process.env, ...options.env },
+      cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -27,7 +27,10 @@ export interface Snmpd {
 }
 
 export function haveSnmpd(): boolean {
-  return spawnSync('sh', ['-c', 'command -v snmpd && command -v snmpget'], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('sh', ['-c', 'command -v snmpd && command -v snmpget'], { stdio: 'ignore' })
+      .status === 0
+  );
 }
 
 export async function startSnmpd(options: SnmpdOptions): Promise<Snmpd> {
@@ -50,9 +53,18 @@ export async function startSnmpd(options: SnmpdOptions): Promise<Snmpd> {
   writeFileSync(join(dir, 'snmpd.conf'), `${conf.join('\n')}\n`);
   const child = spawn(
     'snmpd',
-    ['-f', '-C', '-c', join(dir, 'snmpd.conf'), '-Lf', join(dir, 'snmpd.log'), '-p', join(dir, 'snmpd.pid'),
+    [
+      '-f',
+      '-C',
+      '-c',
+      join(dir, 'snmpd.conf'),
+      '-Lf',
+      join(dir, 'snmpd.log'),
+      '-p',
+      join(dir, 'snmpd.pid'),
       // persistent state (v3 engine boots, users) stays in the test's folder
-      `--persistentDir=${dir}`],
+      `--persistentDir=${dir}`,
+    ],
     { stdio: 'ignore', env: { ...process.env, MIBS: '', SNMP_PERSISTENT_DIR: dir } },
   );
   await waitFor(`snmpd on udp 127.0.0.1:${port}`, () => answers(port, community, child), 10_000);
@@ -68,7 +80,20 @@ function answers(port: number, community: string, child: ChildProcess): boolean 
   if (child.exitCode !== null) throw new Error(`snmpd exited with status ${child.exitCode}`);
   const probe = spawnSync(
     'snmpget',
-    ['-v2c', '-c', community, '-t', '0.2', '-r', '0', '-M', '/dev/null', '-On', `127.0.0.1:${port}`, '1.3.6.1.2.1.1.3.0'],
+    [
+      '-v2c',
+      '-c',
+      community,
+      '-t',
+      '0.2',
+      '-r',
+      '0',
+      '-M',
+      '/dev/null',
+      '-On',
+      `127.0.0.1:${port}`,
+      '1.3.6.1.2.1.1.3.0',
+    ],
     { stdio: 'ignore', env: { ...process.env, MIBS: '' } },
   );
   return probe.status === 0;
