@@ -26,7 +26,7 @@ extends=(example-healthy example-degraded)
   done
 } > "$dir/snmpd.conf"
 
-MIBS= snmpd -C -c "$dir/snmpd.conf" -Lf "$dir/snmpd.log" -p "$dir/snmpd.pid" "udp:127.0.0.1:$port"
+MIBS= snmpd -C -c "$dir/snmpd.conf" -Lf "$dir/snmpd.log" -p "$dir/snmpd.pid"
 for _ in $(seq 1 50); do
   MIBS= snmpget -v2c -c public -t 0.2 -r 0 -M /dev/null "127.0.0.1:$port" 1.3.6.1.2.1.1.3.0 >/dev/null 2>&1 && break
   sleep 0.1
