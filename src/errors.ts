@@ -40,12 +40,7 @@ export function formatConfigIssue(issue: ConfigIssue): string {
 
 /** Why an SNMP request failed, in the words an operator would act on. */
 export type SnmpFailure =
-  | 'timeout'
-  | 'authentication'
-  | 'no-such-object'
-  | 'decode'
-  | 'error-status'
-  | 'transport';
+  'timeout' | 'authentication' | 'no-such-object' | 'decode' | 'error-status' | 'transport';
 
 /** An SNMP request that did not return a usable answer; the message names the target. */
 export class SnmpError extends Error {

@@ -4,6 +4,7 @@ import type { GroupKind, RedundancyGroup } from '../model';
 import { decodeIpmp, looksLikeIpmp } from './ipmp';
 import { decodeProcBonding, looksLikeProcBonding } from './proc-bonding';
 import { decodeTeamdState, looksLikeTeamdState } from './teamd';
+import { clip } from './text';
 
 export type TextKind = Exclude<GroupKind, 'members'>;
 
@@ -41,6 +42,5 @@ export function decodeGroupText(text: string, options: DecodeOptions = {}): Redu
 }
 
 function firstLine(text: string): string {
-  const line = text.trim().split('\n', 1)[0] ?? '';
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+  return clip(text.trim().split('\n', 1)[0] ?? '');
 }

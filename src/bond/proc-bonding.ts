@@ -19,6 +19,7 @@ import {
   newLeg,
   newMonitoring,
 } from '../model';
+import { clip } from './text';
 
 const FORMAT = '/proc/net/bonding text';
 
@@ -351,8 +352,4 @@ function toInt(state: ParseState, value: string): number {
     throw new DecodeError(FORMAT, `expected a number, got "${clip(value)}"`, state.lineNo);
   }
   return Number(value);
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -35,7 +35,10 @@ export function formatNagios(result: CheckResult): string {
  * neither may appear in text we write.
  */
 function clean(text: string): string {
-  return text.replace(/\|/g, '/').replace(/;/g, ',').replace(/[\r\n]+/g, ' ');
+  return text
+    .replace(/\|/g, '/')
+    .replace(/;/g, ',')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 const SEVERITY_ORDER: Status[] = ['CRITICAL', 'WARNING', 'UNKNOWN', 'OK'];
@@ -78,10 +81,13 @@ function perfdataOf(group: RedundancyGroup, options: ServerRuleOptions): string[
 }
 
 function describeLeg(leg: Leg): string {
-  const parts: string[] = [leg.state && leg.state !== (leg.up ? 'up' : 'down') ? leg.state : leg.up ? 'up' : 'down'];
+  const parts: string[] = [
+    leg.state && leg.state !== (leg.up ? 'up' : 'down') ? leg.state : leg.up ? 'up' : 'down',
+  ];
   if (leg.active) parts.push('active');
   if (leg.standby) parts.push('standby');
-  if (leg.speedMbps !== null) parts.push(`${leg.speedMbps} Mbps${leg.duplex ? ` ${leg.duplex}` : ''}`);
+  if (leg.speedMbps !== null)
+    parts.push(`${leg.speedMbps} Mbps${leg.duplex ? ` ${leg.duplex}` : ''}`);
   if (leg.linkFailures !== null) parts.push(`${leg.linkFailures} link failures`);
   if (leg.lacp) {
     if (leg.lacp.aggregatorId !== null) parts.push(`aggregator ${leg.lacp.aggregatorId}`);
@@ -94,8 +100,10 @@ function describeMonitoring(group: RedundancyGroup): string {
   const mon = group.monitoring;
   const parts: string[] = [`failure detection ${mon.detection}`];
   if (mon.miiIntervalMs) parts.push(`MII every ${mon.miiIntervalMs} ms`);
-  if (mon.arpIntervalMs) parts.push(`ARP every ${mon.arpIntervalMs} ms to ${mon.arpTargets.join(' ') || 'no target'}`);
-  if (mon.probeFailureDetectionMs) parts.push(`probe failure detection ${mon.probeFailureDetectionMs} ms`);
+  if (mon.arpIntervalMs)
+    parts.push(`ARP every ${mon.arpIntervalMs} ms to ${mon.arpTargets.join(' ') || 'no target'}`);
+  if (mon.probeFailureDetectionMs)
+    parts.push(`probe failure detection ${mon.probeFailureDetectionMs} ms`);
   if (group.primary) parts.push(`primary ${group.primary}`);
   return `monitoring: ${parts.join(', ')}`;
 }

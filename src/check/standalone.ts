@@ -39,7 +39,12 @@ export async function checkOverSnmp(check: SnmpCheck): Promise<CheckResult> {
         `extend ${check.extend} on ${client.target} exited ${output.exitCode}${said ? `: ${said}` : ''}`,
       );
     }
-    return judgeText(output.text, check.extend, check, `extend ${check.extend} on ${client.target}`);
+    return judgeText(
+      output.text,
+      check.extend,
+      check,
+      `extend ${check.extend} on ${client.target}`,
+    );
   } catch (err) {
     if (err instanceof SnmpError) return unknownResult(err.message);
     return unknownResult(`checking ${describeTarget(check.target)} failed: ${describeError(err)}`);
@@ -59,7 +64,12 @@ export async function checkFile(check: FileCheck): Promise<CheckResult> {
   return judgeText(text, label, check, check.file === '-' ? 'standard input' : check.file);
 }
 
-function judgeText(text: string, label: string, options: GroupJudgement, source: string): CheckResult {
+function judgeText(
+  text: string,
+  label: string,
+  options: GroupJudgement,
+  source: string,
+): CheckResult {
   try {
     const group = decodeGroupText(text, { kind: options.kind, group: options.group });
     return judgeGroup(group, group.name ?? label, {

@@ -1,7 +1,7 @@
 /**
  * The one schema of nicwatch.yaml (contract section 2). Every object is strict, so a misspelt key
  * is an error rather than a silently ignored setting. Defaults are filled here; checks that span
- * several fields (names that must exist, be unique, ...) run after it, in load.ts.
+ * several fields (names that must exist, be unique, ...) run after it, in checks.ts.
  */
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';

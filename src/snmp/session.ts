@@ -159,15 +159,25 @@ function toSnmpError(err: unknown, target: SnmpTarget, name: string): SnmpError 
         target.version === '3'
           ? 'agent down, port closed, or wrong v3 privacy key'
           : 'agent down, port closed, or wrong community';
-      return new SnmpError('timeout', name, `no answer from ${name} within ${seconds} s (${hint})`, {
-        cause: err,
-      });
+      return new SnmpError(
+        'timeout',
+        name,
+        `no answer from ${name} within ${seconds} s (${hint})`,
+        {
+          cause: err,
+        },
+      );
     }
     case 'ResponseInvalidError':
       if (isAuthFailure(error)) {
-        return new SnmpError('authentication', name, `${name} rejected SNMPv3 user: ${error.message}`, {
-          cause: err,
-        });
+        return new SnmpError(
+          'authentication',
+          name,
+          `${name} rejected SNMPv3 user: ${error.message}`,
+          {
+            cause: err,
+          },
+        );
       }
       return new SnmpError('decode', name, `invalid response from ${name}: ${error.message}`, {
         cause: err,
@@ -193,5 +203,8 @@ function toSnmpError(err: unknown, target: SnmpTarget, name: string): SnmpError 
 
 function isAuthFailure(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
-  return code === snmp.ResponseInvalidCode.EAuthFailure || /user|digest|security|decrypt/i.test(error.message);
+  return (
+    code === snmp.ResponseInvalidCode.EAuthFailure ||
+    /user|digest|security|decrypt/i.test(error.message)
+  );
 }

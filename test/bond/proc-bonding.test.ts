@@ -55,7 +55,13 @@ const cases: Array<{ name: string; file: string; want: Want }> = [
   {
     name: 'active-backup, all down, no active slave',
     file: 'active-backup-mii-all-down.txt',
-    want: { mode: 'active-backup', policy: 'failover', activeLeg: null, legs: ['eth0:down', 'eth1:down'], detection: 'link' },
+    want: {
+      mode: 'active-backup',
+      policy: 'failover',
+      activeLeg: null,
+      legs: ['eth0:down', 'eth1:down'],
+      detection: 'link',
+    },
   },
   {
     name: 'active-backup, active slave going down during downdelay',
@@ -75,7 +81,13 @@ const cases: Array<{ name: string; file: string; want: Want }> = [
   {
     name: 'active-backup without any monitoring (3.7.1)',
     file: 'active-backup-no-monitoring.txt',
-    want: { mode: 'active-backup', policy: 'failover', activeLeg: 'em1', legs: ['em1:up:active', 'em2:up'], detection: 'none' },
+    want: {
+      mode: 'active-backup',
+      policy: 'failover',
+      activeLeg: 'em1',
+      legs: ['em1:up:active', 'em2:up'],
+      detection: 'none',
+    },
   },
   {
     name: 'active-backup, ARP monitoring, fail_over_mac, primary_reselect (6.8)',
@@ -113,12 +125,24 @@ const cases: Array<{ name: string; file: string; want: Want }> = [
   {
     name: 'a single slave',
     file: 'active-backup-single-slave.txt',
-    want: { mode: 'active-backup', policy: 'failover', activeLeg: 'eth0', legs: ['eth0:up:active'], detection: 'link' },
+    want: {
+      mode: 'active-backup',
+      policy: 'failover',
+      activeLeg: 'eth0',
+      legs: ['eth0:up:active'],
+      detection: 'link',
+    },
   },
   {
     name: 'a bond with no slaves',
     file: 'active-backup-no-slaves.txt',
-    want: { mode: 'active-backup', policy: 'failover', activeLeg: null, legs: [], detection: 'link' },
+    want: {
+      mode: 'active-backup',
+      policy: 'failover',
+      activeLeg: null,
+      legs: [],
+      detection: 'link',
+    },
   },
   {
     name: 'balance-rr from the 2.6.0 driver',
@@ -147,17 +171,35 @@ const cases: Array<{ name: string; file: string; want: Want }> = [
   {
     name: 'broadcast',
     file: 'broadcast.txt',
-    want: { mode: 'broadcast', policy: 'load-share', activeLeg: null, legs: ['eth2:up:active', 'eth3:up:active'], detection: 'link' },
+    want: {
+      mode: 'broadcast',
+      policy: 'load-share',
+      activeLeg: null,
+      legs: ['eth2:up:active', 'eth3:up:active'],
+      detection: 'link',
+    },
   },
   {
     name: 'balance-tlb receives on its current slave',
     file: 'balance-tlb.txt',
-    want: { mode: 'balance-tlb', policy: 'load-share', activeLeg: 'eth1', legs: ['eth0:down', 'eth1:up:active'], detection: 'link' },
+    want: {
+      mode: 'balance-tlb',
+      policy: 'load-share',
+      activeLeg: 'eth1',
+      legs: ['eth0:down', 'eth1:up:active'],
+      detection: 'link',
+    },
   },
   {
     name: 'balance-alb',
     file: 'balance-alb.txt',
-    want: { mode: 'balance-alb', policy: 'load-share', activeLeg: 'eth1', legs: ['eth0:down', 'eth1:up:active'], detection: 'link' },
+    want: {
+      mode: 'balance-alb',
+      policy: 'load-share',
+      activeLeg: 'eth1',
+      legs: ['eth0:down', 'eth1:up:active'],
+      detection: 'link',
+    },
   },
   {
     name: '802.3ad negotiated with one partner',
@@ -169,7 +211,11 @@ const cases: Array<{ name: string; file: string; want: Want }> = [
       legs: ['ens1f0:up:active', 'ens1f1:up:active'],
       detection: 'link',
       extra: (g) => {
-        expect(g.lacp).toEqual({ activeAggregatorId: 1, partnerMac: '02:1c:73:00:00:99', rate: 'fast' });
+        expect(g.lacp).toEqual({
+          activeAggregatorId: 1,
+          partnerMac: '02:1c:73:00:00:99',
+          rate: 'fast',
+        });
         expect(g.legs[1]?.lacp).toEqual({
           aggregatorId: 1,
           partnerMac: '02:1c:73:00:00:99',
@@ -215,7 +261,9 @@ const cases: Array<{ name: string; file: string; want: Want }> = [
 ];
 
 function legSummary(group: ReturnType<typeof decodeProcBonding>): string[] {
-  return group.legs.map((leg) => `${leg.interface}:${leg.up ? 'up' : 'down'}${leg.active ? ':active' : ''}`);
+  return group.legs.map(
+    (leg) => `${leg.interface}:${leg.up ? 'up' : 'down'}${leg.active ? ':active' : ''}`,
+  );
 }
 
 describe('decodeProcBonding', () => {
@@ -231,7 +279,9 @@ describe('decodeProcBonding', () => {
   });
 
   it('reads CRLF line ends as well', () => {
-    const group = decodeProcBonding(fixture('active-backup-mii-one-down.txt').replace(/\n/g, '\r\n'));
+    const group = decodeProcBonding(
+      fixture('active-backup-mii-one-down.txt').replace(/\n/g, '\r\n'),
+    );
     expect(legSummary(group)).toEqual(['eth0:up:active', 'eth1:down']);
   });
 
@@ -242,13 +292,41 @@ describe('decodeProcBonding', () => {
 
   const bad: Array<{ name: string; text: string; message: RegExp }> = [
     { name: 'empty', text: '', message: /expected a "Bonding Mode:" line/ },
-    { name: 'a teamd dump', text: '{"setup": {"runner_name": "activebackup"}}', message: /expected a "Bonding Mode:" line/ },
-    { name: 'an unknown mode', text: 'Bonding Mode: quantum entanglement\n', message: /line 1: unknown bonding mode "quantum entanglement"/ },
-    { name: 'an unknown MII status', text: 'Bonding Mode: fault-tolerance (active-backup)\n\nSlave Interface: eth0\nMII Status: sideways\n', message: /line 4: unknown MII status "sideways" of eth0/ },
-    { name: 'a slave without MII status', text: 'Bonding Mode: load balancing (round-robin)\nSlave Interface: eth0\nLink Failure Count: 0\n', message: /slave eth0 has no "MII Status:" line/ },
-    { name: 'a slave listed twice (pasted twice)', text: 'Bonding Mode: load balancing (round-robin)\nSlave Interface: eth0\nMII Status: up\nSlave Interface: eth0\nMII Status: up\n', message: /line 4: slave eth0 is listed twice/ },
-    { name: 'a non-numeric interval', text: 'Bonding Mode: load balancing (round-robin)\nMII Polling Interval (ms): fast\n', message: /line 2: expected a number, got "fast"/ },
-    { name: 'an active slave that is not a slave', text: 'Bonding Mode: fault-tolerance (active-backup)\nCurrently Active Slave: eth9\nSlave Interface: eth0\nMII Status: up\n', message: /active slave eth9 is not among the slaves/ },
+    {
+      name: 'a teamd dump',
+      text: '{"setup": {"runner_name": "activebackup"}}',
+      message: /expected a "Bonding Mode:" line/,
+    },
+    {
+      name: 'an unknown mode',
+      text: 'Bonding Mode: quantum entanglement\n',
+      message: /line 1: unknown bonding mode "quantum entanglement"/,
+    },
+    {
+      name: 'an unknown MII status',
+      text: 'Bonding Mode: fault-tolerance (active-backup)\n\nSlave Interface: eth0\nMII Status: sideways\n',
+      message: /line 4: unknown MII status "sideways" of eth0/,
+    },
+    {
+      name: 'a slave without MII status',
+      text: 'Bonding Mode: load balancing (round-robin)\nSlave Interface: eth0\nLink Failure Count: 0\n',
+      message: /slave eth0 has no "MII Status:" line/,
+    },
+    {
+      name: 'a slave listed twice (pasted twice)',
+      text: 'Bonding Mode: load balancing (round-robin)\nSlave Interface: eth0\nMII Status: up\nSlave Interface: eth0\nMII Status: up\n',
+      message: /line 4: slave eth0 is listed twice/,
+    },
+    {
+      name: 'a non-numeric interval',
+      text: 'Bonding Mode: load balancing (round-robin)\nMII Polling Interval (ms): fast\n',
+      message: /line 2: expected a number, got "fast"/,
+    },
+    {
+      name: 'an active slave that is not a slave',
+      text: 'Bonding Mode: fault-tolerance (active-backup)\nCurrently Active Slave: eth9\nSlave Interface: eth0\nMII Status: up\n',
+      message: /active slave eth9 is not among the slaves/,
+    },
   ];
   it.each(bad)('rejects $name with a DecodeError', ({ text, message }) => {
     let thrown: unknown;

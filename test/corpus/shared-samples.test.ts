@@ -29,8 +29,16 @@ function readExpected(): Expectation[] {
     .split('\n')
     .filter((line) => line.trim() !== '' && !line.startsWith('#') && !line.startsWith('sample\t'))
     .map((line) => {
-      const [sample = '', kind = '', status = '', legsUp = '', legsTotal = '', reasons = ''] = line.split('\t');
-      return { sample, kind, status, legsUp, legsTotal, reasons: reasons.split(',').filter(Boolean) };
+      const [sample = '', kind = '', status = '', legsUp = '', legsTotal = '', reasons = ''] =
+        line.split('\t');
+      return {
+        sample,
+        kind,
+        status,
+        legsUp,
+        legsTotal,
+        reasons: reasons.split(',').filter(Boolean),
+      };
     });
 }
 
@@ -62,9 +70,12 @@ describe.skipIf(!present)('shared samples corpus', () => {
     const reasons = evaluateServerRules(group);
     const codes = reasons.map((reason) => reason.code);
     expect(group.kind, 'kind').toBe(want.kind);
-    if (want.status !== '-') expect(statusOfReasons(reasons), `status, reasons ${codes.join(',')}`).toBe(want.status);
-    if (want.legsUp !== '-') expect(group.legs.filter((leg) => leg.up).length, 'legs up').toBe(Number(want.legsUp));
-    if (want.legsTotal !== '-') expect(group.legs.length, 'legs total').toBe(Number(want.legsTotal));
+    if (want.status !== '-')
+      expect(statusOfReasons(reasons), `status, reasons ${codes.join(',')}`).toBe(want.status);
+    if (want.legsUp !== '-')
+      expect(group.legs.filter((leg) => leg.up).length, 'legs up').toBe(Number(want.legsUp));
+    if (want.legsTotal !== '-')
+      expect(group.legs.length, 'legs total').toBe(Number(want.legsTotal));
     for (const code of want.reasons) expect(codes, `reasons`).toContain(code);
   });
 });
