@@ -33,6 +33,8 @@ interface CheckFlags {
 
 /** Time kept back from -t for printing the answer after the last SNMP attempt gives up. */
 const DEADLINE_MARGIN_MS = 250;
+/** How long a finished check lets open handles close by themselves. */
+const EXIT_GRACE_MS = 100;
 
 export function addCheckCommand(program: Command): void {
   program
@@ -80,6 +82,8 @@ export function addCheckCommand(program: Command): void {
       const result = await runWithDeadline(flags);
       process.stdout.write(formatNagios(result));
       process.exitCode = exitCodeOf(result);
+      // After a deadline an SNMP socket may still be waiting: the answer is out, so do not wait for it.
+      setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
     });
 }
 

@@ -1,7 +1,5 @@
 /** `nicwatch validate`: load the configuration as the daemon would, report every error. */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load';
-import { formatConfigYaml } from '../config/redact';
 import { ConfigError, formatConfigIssue } from '../errors';
 
 export const DEFAULT_CONFIG_FILE = './nicwatch.yaml';
@@ -12,7 +10,10 @@ export function addValidateCommand(program: Command): void {
     .description('check a configuration file: exit 0, or 2 with every error, one a line')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG_FILE)
     .option('--print', 'print the configuration with defaults filled in and secrets redacted')
-    .action((flags: { config: string; print?: boolean }) => {
+    .action(async (flags: { config: string; print?: boolean }) => {
+      // Loaded here so that `check`, which Nagios starts every few minutes, does not pay for zod and yaml.
+      const { loadConfig } = await import('../config/load.js');
+      const { formatConfigYaml } = await import('../config/redact.js');
       try {
         const config = loadConfig(flags.config);
         if (flags.print) process.stdout.write(formatConfigYaml(config));

@@ -183,6 +183,14 @@ function toSnmpError(err: unknown, target: SnmpTarget, name: string): SnmpError 
         cause: err,
       });
     case 'RequestFailedError':
+      // SNMPv1 has no noSuchObject varbind: a GET of a missing object fails the whole request
+      // with error-status noSuchName(2) (RFC 1157 §4.1.2); net-snmp reports "NoSuchName: OID".
+      if ((error as { status?: unknown }).status === snmp.ErrorStatus.NoSuchName) {
+        const oid = /: (\S+)$/.exec(error.message)?.[1] ?? '(noSuchName)';
+        return new SnmpError('no-such-object', name, `${name} has no object ${oid}`, {
+          cause: err,
+        });
+      }
       return new SnmpError('error-status', name, `${name} answered with error: ${error.message}`, {
         cause: err,
       });
