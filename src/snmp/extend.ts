@@ -26,7 +26,7 @@ export async function readExtend(client: SnmpClient, name: string): Promise<Exte
       throw new SnmpError(
         'no-such-object',
         client.target,
-        `${client.target} has no extend "${name}" (add "extend ${name} ..." to its snmpd.conf)`,
+        `${client.target} has no extend "${name}" (add "extend ${name} ..." to its snmpd.conf, in a view that includes NET-SNMP-EXTEND-MIB)`,
         { cause: err },
       );
     }

@@ -191,6 +191,15 @@ function toSnmpError(err: unknown, target: SnmpTarget, name: string): SnmpError 
           cause: err,
         });
       }
+      // v3 at a level below the user's rouser/authpriv setting, or a v1/v2c view that excludes it.
+      if ((error as { status?: unknown }).status === snmp.ErrorStatus.AuthorizationError) {
+        return new SnmpError(
+          'authentication',
+          name,
+          `${name} refused access (authorizationError): the user's security level or view does not allow this read`,
+          { cause: err },
+        );
+      }
       return new SnmpError('error-status', name, `${name} answered with error: ${error.message}`, {
         cause: err,
       });

@@ -131,7 +131,7 @@ describe.skipIf(!haveSnmpd())('nicwatch check against a real snmpd', () => {
       name: 'unknown extend',
       args: () => snmp('--extend', 'bond7'),
       code: 3,
-      line: /^NICWATCH UNKNOWN - 127\.0\.0\.1:\d+ has no extend "bond7" \(add "extend bond7 \.\.\." to its snmpd\.conf\)$/,
+      line: /^NICWATCH UNKNOWN - 127\.0\.0\.1:\d+ has no extend "bond7" \(add "extend bond7 \.\.\." to its snmpd\.conf, in a view that includes NET-SNMP-EXTEND-MIB\)$/,
     },
     {
       name: 'extend command fails',

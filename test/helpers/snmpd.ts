@@ -3,7 +3,7 @@
  * Started with -C (ignores /etc/snmp), stopped by its PID.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeUdpPort, waitFor } from './wait';
@@ -35,6 +35,9 @@ export function haveSnmpd(): boolean {
 
 export async function startSnmpd(options: SnmpdOptions): Promise<Snmpd> {
   const dir = mkdtempSync(join(tmpdir(), 'nicwatch-snmpd-'));
+  // snmpd rewrites a config file it finds in its persistent folder: keep its state apart
+  const stateDir = join(dir, 'state');
+  mkdirSync(stateDir);
   const port = await freeUdpPort();
   const community = options.community ?? 'public';
   const conf = [
@@ -63,9 +66,9 @@ export async function startSnmpd(options: SnmpdOptions): Promise<Snmpd> {
       '-p',
       join(dir, 'snmpd.pid'),
       // persistent state (v3 engine boots, users) stays in the test's folder
-      `--persistentDir=${dir}`,
+      `--persistentDir=${stateDir}`,
     ],
-    { stdio: 'ignore', env: { ...process.env, MIBS: '', SNMP_PERSISTENT_DIR: dir } },
+    { stdio: 'ignore', env: { ...process.env, MIBS: '', SNMP_PERSISTENT_DIR: stateDir } },
   );
   await waitFor(`snmpd on udp 127.0.0.1:${port}`, () => answers(port, community, child), 10_000);
   return {
