@@ -52,7 +52,8 @@ function timeProcess(command: string, args: string[], runs: number): number[] {
   for (let i = 0; i < runs; i += 1) {
     const started = performance.now();
     const result = spawnSync(command, args, { stdio: 'ignore', env: { ...process.env, MIBS: '' } });
-    if (result.status === null || result.status > 3) throw new Error(`${command} failed: ${result.status}`);
+    if (result.status === null || result.status > 3)
+      throw new Error(`${command} failed: ${result.status}`);
     samples.push(performance.now() - started);
   }
   return samples;
@@ -60,10 +61,20 @@ function timeProcess(command: string, args: string[], runs: number): number[] {
 
 async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS ?? 30);
-  const text = readFileSync(join(REPO_ROOT, 'test/fixtures/bonding/active-backup-mii-one-down.txt'), 'utf8');
+  const text = readFileSync(
+    join(REPO_ROOT, 'test/fixtures/bonding/active-backup-mii-one-down.txt'),
+    'utf8',
+  );
   const snmpd = await startSnmpd({ extends: { bond0: text } });
   try {
-    const client = openSnmpClient({ host: '127.0.0.1', port: snmpd.port, version: '2c', community: 'public', timeoutMs: 2000, retries: 0 });
+    const client = openSnmpClient({
+      host: '127.0.0.1',
+      port: snmpd.port,
+      version: '2c',
+      community: 'public',
+      timeoutMs: 2000,
+      retries: 0,
+    });
     const extendMs: number[] = [];
     for (let i = 0; i < runs * 10; i += 1) {
       const started = performance.now();
@@ -72,8 +83,35 @@ async function main(): Promise<void> {
       extendMs.push(performance.now() - started);
     }
     client.close();
-    const pluginMs = timeProcess(process.execPath, ['--openssl-legacy-provider', NICWATCH_BIN, 'check', '--host', '127.0.0.1', '--port', String(snmpd.port), '--extend', 'bond0'], runs);
-    const snmpgetMs = timeProcess('snmpget', ['-v2c', '-c', 'public', '-On', '-M', '/dev/null', `127.0.0.1:${snmpd.port}`, `${NS_EXTEND_OUTPUT_FULL}.${stringIndex('bond0')}`], runs);
+    const pluginMs = timeProcess(
+      process.execPath,
+      [
+        '--openssl-legacy-provider',
+        NICWATCH_BIN,
+        'check',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(snmpd.port),
+        '--extend',
+        'bond0',
+      ],
+      runs,
+    );
+    const snmpgetMs = timeProcess(
+      'snmpget',
+      [
+        '-v2c',
+        '-c',
+        'public',
+        '-On',
+        '-M',
+        '/dev/null',
+        `127.0.0.1:${snmpd.port}`,
+        `${NS_EXTEND_OUTPUT_FULL}.${stringIndex('bond0')}`,
+      ],
+      runs,
+    );
     const result = {
       decodesPerSecond: decodeRates(300),
       extendP50Ms: percentile(extendMs, 50),
