@@ -11,21 +11,34 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  {
-    // The SNMP library is reached through one file only, so every failure is mapped in one place.
-    files: ['src/**/*.ts'],
-    ignores: ['src/snmp/session.ts', 'src/traps/receiver.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'net-snmp', message: 'use src/snmp/session.ts' },
-            { name: 'ioredis', message: 'use src/store/ or src/queue/' },
-            { name: 'bull', message: 'use src/queue/' },
-          ],
-        },
-      ],
-    },
-  },
+  ...restrictImports(
+    ['src/**/*.ts'],
+    ['src/snmp/session.ts', 'src/traps/receiver.ts', 'src/store/**', 'src/queue/**'],
+    [
+      { name: 'net-snmp', message: 'use src/snmp/session.ts', allowTypeImports: true },
+      { name: 'ioredis', message: 'use src/store/ or src/queue/', allowTypeImports: true },
+      { name: 'bull', message: 'use src/queue/', allowTypeImports: true },
+    ],
+  ),
+  ...restrictImports(
+    ['src/store/**/*.ts'],
+    [],
+    [
+      { name: 'net-snmp', message: 'use src/snmp/session.ts', allowTypeImports: true },
+      { name: 'bull', message: 'use src/queue/', allowTypeImports: true },
+    ],
+  ),
+  ...restrictImports(
+    ['src/queue/**/*.ts'],
+    [],
+    [{ name: 'net-snmp', message: 'use src/snmp/session.ts', allowTypeImports: true }],
+  ),
 );
+
+/**
+ * Each I/O library is reached through its own folder only, so every failure is mapped in one
+ * place and the pure layers stay pure.
+ */
+function restrictImports(files, ignores, paths) {
+  return [{ files, ignores, rules: { 'no-restricted-imports': ['error', { paths }] } }];
+}

@@ -146,3 +146,138 @@ export interface Reason {
   status: Status;
   message: string;
 }
+
+/* ---- The switch side: what a switch's agent says about its ports and STP. ---- */
+
+/** BRIDGE-MIB dot1dStpPortState (RFC 4188) values, in MIB order (1..6). */
+export const STP_PORT_STATES = [
+  'disabled',
+  'blocking',
+  'listening',
+  'learning',
+  'forwarding',
+  'broken',
+] as const;
+export type StpPortState = (typeof STP_PORT_STATES)[number];
+
+/** One row of IF-MIB ifTable + ifXTable. */
+export interface InterfaceState {
+  ifIndex: number;
+  /** ifName (ifXTable), else ifDescr: what operators call the port. */
+  name: string;
+  descr: string;
+  alias: string | null;
+  /** IANAifType, e.g. 6 ethernetCsmacd, 161 ieee8023adLag. */
+  type: number | null;
+  /** ifOperStatus up(1); null when the agent did not say. */
+  operUp: boolean | null;
+  adminUp: boolean | null;
+  /** ifHighSpeed, else ifSpeed / 10^6. */
+  speedMbps: number | null;
+  /** ifLastChange in sysUpTime hundredths of a second. */
+  lastChangeTicks: number | null;
+}
+
+/** A bridge's spanning-tree view of itself (BRIDGE-MIB dot1dStp scalars). */
+export interface StpBridge {
+  /**
+   * Bridge identifiers are normalised to `pppp.aabbccddeeff` (priority in hex, MAC), whether the
+   * agent sent the 8-byte BridgeId or snmp-bridge-mib's sysfs string.
+   */
+  bridgeId: string | null;
+  designatedRoot: string | null;
+  /** dot1dStpRootPort: 0 on the root bridge itself. */
+  rootPort: number | null;
+  topologyChanges: number | null;
+  /** dot1dStpTimeSinceTopologyChange in seconds. */
+  timeSinceTopologyChangeS: number | null;
+}
+
+/** One bridge port: BRIDGE-MIB base and STP port tables, RSTP-MIB edge state. */
+export interface StpPort {
+  bridgePort: number;
+  ifIndex: number | null;
+  state: StpPortState | null;
+  /** RSTP-MIB dot1dStpPortOperEdgePort; null when the agent has no RSTP-MIB. */
+  edge: boolean | null;
+}
+
+/** One LLDP-MIB remote-table row, mapped to the local interface it was heard on. */
+export interface LldpNeighbour {
+  /** ifIndex of the local port, through lldpLocPortTable and the bridge port map; null if unmapped. */
+  localIfIndex: number | null;
+  localPortNum: number;
+  chassisId: string;
+  portId: string;
+  portDescr: string | null;
+  sysName: string | null;
+}
+
+/** Everything one switch poll learns. A MIB the agent lacks leaves its part null, never guessed. */
+export interface SwitchSnapshot {
+  interfaces: InterfaceState[];
+  stp: StpBridge | null;
+  stpPorts: StpPort[] | null;
+  lldp: LldpNeighbour[] | null;
+  /** LAG member ifIndex → aggregate ifIndex (ifStackTable / IEEE8023-LAG-MIB). */
+  lagOf: Record<number, number>;
+}
+
+/* ---- What a poll stores and what changes between polls. ---- */
+
+export type DeviceRole = 'switch' | 'server';
+
+/** One group as the last poll of its server read it. */
+export interface GroupPoll {
+  name: string;
+  /** False when this group's text could not be read or decoded (the reason is in `error`). */
+  ok: boolean;
+  error: string | null;
+  group: RedundancyGroup | null;
+}
+
+/**
+ * A device's latest poll. When a poll fails, the data of the last good poll is kept beside
+ * `ok: false`, so the API can still show the legs it last saw.
+ */
+export interface DevicePoll {
+  device: string;
+  role: DeviceRole;
+  /** When this poll finished (ISO 8601 UTC). */
+  at: string;
+  /** The agent answered. */
+  ok: boolean;
+  error: string | null;
+  durationMs: number;
+  /** When the agent last answered; null if it never did. */
+  lastOkAt: string | null;
+  switch: SwitchSnapshot | null;
+  groups: GroupPoll[];
+}
+
+export const EVENT_TYPES = [
+  'link-down',
+  'link-up',
+  'stp-state',
+  'stp-topology-change',
+  'stp-new-root',
+  'leg-down',
+  'leg-up',
+  'active-leg-changed',
+  'device-unreachable',
+  'device-reachable',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export type EventSource = 'trap' | 'poll' | 'netconf';
+
+/** A change seen by a poll or announced by a trap (contract section 4). */
+export interface StateEvent {
+  /** Assigned by the store (the Redis stream entry id); empty until stored. */
+  id: string;
+  at: string;
+  source: EventSource;
+  device: string;
+  type: EventType;
+  interface?: string;
+  details: Record<string, unknown>;
+}

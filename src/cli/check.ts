@@ -3,6 +3,7 @@
  * exits 0–3 before its -t deadline.
  */
 import { Command, Option } from 'commander';
+import { checkViaApi } from '../check/api-check';
 import { checkFile, checkOverSnmp, type GroupJudgement } from '../check/standalone';
 import { exitCodeOf, formatNagios, unknownResult, type CheckResult } from '../check/nagios';
 import { describeError } from '../errors';
@@ -11,6 +12,7 @@ import type { AuthProtocol, PrivProtocol, SnmpTarget, SnmpUser } from '../snmp/s
 interface CheckFlags {
   url?: string;
   device?: string;
+  token?: string;
   group?: string;
   host?: string;
   port: string;
@@ -44,6 +46,7 @@ export function addCheckCommand(program: Command): void {
     )
     .option('--url <url>', 'the nicwatch API, e.g. http://HOST:8080 (with --device)')
     .option('--device <name>', 'device name in the daemon (with --url)')
+    .option('--token <token>', 'API bearer token (with --url; default: $NICWATCH_API_TOKEN)')
     .option('--group <name>', 'group name: in the daemon, or which IPMP group of several to report')
     .option('-H, --host <address>', "the server's SNMP agent")
     .option('-p, --port <port>', 'agent UDP port', '161')
@@ -113,10 +116,18 @@ async function runCheck(flags: CheckFlags, timeoutMs: number): Promise<CheckResu
   const modes = [flags.url, flags.host, flags.file].filter((mode) => mode !== undefined).length;
   if (modes !== 1) return unknownResult('usage: give exactly one of --host, --file or --url');
   if (flags.file !== undefined) return checkFile({ ...judgement, file: flags.file });
-  if (flags.url !== undefined)
-    return unknownResult(
-      'usage: --url needs the nicwatch daemon API, which this build does not serve yet',
-    );
+  if (flags.url !== undefined) {
+    if (!flags.device) return unknownResult('usage: --url needs --device NAME');
+    const token = flags.token ?? process.env.NICWATCH_API_TOKEN;
+    return checkViaApi({
+      ...judgement,
+      url: flags.url,
+      device: flags.device,
+      group: flags.group,
+      token,
+      timeoutMs: timeoutMs - DEADLINE_MARGIN_MS,
+    });
+  }
   if (!flags.extend) return unknownResult('usage: --host needs --extend NAME');
   const target = targetOf(flags, timeoutMs);
   if (typeof target === 'string') return unknownResult(`usage: ${target}`);

@@ -1,6 +1,7 @@
 /** The `nicwatch` command line: one commander program, a module per command. */
 import { Command, CommanderError } from 'commander';
 import { addCheckCommand } from './check';
+import { addRunCommand } from './run';
 import { addValidateCommand } from './validate';
 
 /** Exit status for a usage or configuration error outside `check` (which says UNKNOWN, 3). */
@@ -17,6 +18,7 @@ export function buildProgram(version: string): Command {
     .showHelpAfterError();
   addCheckCommand(program);
   addValidateCommand(program);
+  addRunCommand(program);
   return program;
 }
 

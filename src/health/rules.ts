@@ -7,7 +7,18 @@
  * that cannot detect a failure) is a WARNING even while traffic flows: the next failure is an
  * outage.
  */
-import type { Leg, Reason, RedundancyGroup, Status } from '../model';
+import type { Reason, RedundancyGroup, Status } from '../model';
+import {
+  UNKNOWN_LINK,
+  carriesTraffic,
+  describeDown,
+  groupName,
+  isDown,
+  reason,
+  type LegLink,
+  type RuleLeg,
+} from './legs';
+import { switchRules } from './switch-rules';
 
 export interface LegThresholds {
   /** WARNING when fewer legs are up. @defaultValue every leg of the group */
@@ -21,13 +32,8 @@ export interface ServerRuleOptions extends LegThresholds {
   primary?: string;
   /** Leg interfaces the operator configured; one missing from the group counts as down. */
   configuredLegs?: readonly string[];
-}
-
-/** A leg as the rules see it: the decoded leg, or a configured one the group does not list. */
-interface RuleLeg {
-  name: string;
-  up: boolean;
-  leg: Leg | null;
+  /** The switch side of each leg, by interface name; absent legs are unknown there. */
+  links?: Readonly<Record<string, LegLink>>;
 }
 
 interface RuleInput {
@@ -45,57 +51,63 @@ const RULES: Rule[] = [
   lacpRule,
   linkMonitoringRule,
   primaryRule,
+  ({ legs }) => switchRules(legs),
 ];
 
+/**
+ * Every reason of contract section 5 the group's own state and its legs' switch ports give
+ * (`stale` and `device-unreachable` are decided by whoever knows how old the data is).
+ */
 export function evaluateServerRules(
   group: RedundancyGroup,
   options: ServerRuleOptions = {},
 ): Reason[] {
-  const input: RuleInput = { group, legs: ruleLegs(group, options), options };
+  const input: RuleInput = { group, legs: joinLegs(group, options), options };
   const reasons = RULES.flatMap((rule) => rule(input));
   if (reasons.length === 0) reasons.push(reason('all-legs-up', 'OK', allUpMessage(input)));
   return reasons;
 }
 
-function ruleLegs(group: RedundancyGroup, options: ServerRuleOptions): RuleLeg[] {
-  const legs: RuleLeg[] = group.legs.map((leg) => ({ name: leg.interface, up: leg.up, leg }));
+/** The group's legs, plus configured legs it does not list, each with its switch side. */
+export function joinLegs(group: RedundancyGroup, options: ServerRuleOptions = {}): RuleLeg[] {
+  const linkOf = (name: string): LegLink => options.links?.[name] ?? UNKNOWN_LINK;
+  const legs: RuleLeg[] = group.legs.map((leg) => ({
+    ...linkOf(leg.interface),
+    name: leg.interface,
+    up: leg.up,
+    active: leg.active,
+    leg,
+  }));
   for (const name of options.configuredLegs ?? []) {
-    if (!legs.some((leg) => leg.name === name)) legs.push({ name, up: false, leg: null });
+    if (!legs.some((leg) => leg.name === name)) {
+      legs.push({ ...linkOf(name), name, up: false, active: false, leg: null });
+    }
   }
   return legs;
-}
-
-function reason(code: Reason['code'], status: Status, message: string): Reason {
-  return { code, status, message };
-}
-
-function groupName(group: RedundancyGroup): string {
-  return group.name ?? `the ${group.kind}`;
-}
-
-function describeDown(legs: RuleLeg[]): string {
-  return legs
-    .map((leg) => (leg.leg ? `${leg.name} ${leg.leg.state ?? 'down'}` : `${leg.name} missing`))
-    .join(', ');
 }
 
 /** `leg-down` / `no-legs-up`, with the operator's -w/-c thresholds deciding the status. */
 function legCountRule({ group, legs, options }: RuleInput): Reason[] {
   const total = legs.length;
-  const up = legs.filter((leg) => leg.up).length;
-  const down = legs.filter((leg) => !leg.up);
-  const status = legCountStatus(up, total, options);
+  const carrying = legs.filter(carriesTraffic).length;
+  const down = legs.filter(isDown);
+  const status = legCountStatus(carrying, total, options);
   if (total === 0) return [reason('no-legs-up', 'CRITICAL', `${groupName(group)} has no legs`)];
-  if (up === 0) {
-    return [reason('no-legs-up', status, `no leg is up: ${describeDown(down)}`)];
+  if (carrying === 0) {
+    const why = down.length > 0 ? describeDown(down) : 'no leg is forwarding';
+    return [reason('no-legs-up', status, `no leg can carry traffic: ${why}`)];
   }
   if (down.length > 0) {
     return [
       reason('leg-down', status, `${down.length} of ${total} legs down: ${describeDown(down)}`),
     ];
   }
-  if (status !== 'OK') {
-    return [reason('leg-down', status, `only ${up} legs up, threshold ${thresholdText(options)}`)];
+  // A shortfall from legs that are up but not forwarding is stp-not-forwarding's to report.
+  const stuck = legs.some((leg) => !isDown(leg) && !carriesTraffic(leg));
+  if (status !== 'OK' && !stuck) {
+    return [
+      reason('leg-down', status, `only ${carrying} legs up, threshold ${thresholdText(options)}`),
+    ];
   }
   return [];
 }
@@ -118,7 +130,7 @@ function thresholdText(options: LegThresholds): string {
  */
 function activeLegRule({ group, legs }: RuleInput): Reason[] {
   if (group.policy !== 'failover' && group.activeLeg === null) return [];
-  const usable = legs.filter((leg) => leg.up).map((leg) => leg.name);
+  const usable = legs.filter(carriesTraffic).map((leg) => leg.name);
   if (usable.length === 0) return [];
   const active = legs.find((leg) => leg.name === group.activeLeg);
   if (group.activeLeg === null) {
@@ -126,12 +138,18 @@ function activeLegRule({ group, legs }: RuleInput): Reason[] {
       reason('active-leg-down', 'CRITICAL', `no active leg although ${usable.join(', ')} is up`),
     ];
   }
-  if (active && !active.up) {
-    const state = active.leg?.state ?? 'down';
-    const message = `active leg ${active.name} is ${state} while ${usable.join(', ')} is up: failover did not happen`;
+  if (active && !carriesTraffic(active)) {
+    const message = `active leg ${active.name} is ${stateOf(active)} while ${usable.join(', ')} is up: failover did not happen`;
     return [reason('active-leg-down', 'CRITICAL', message)];
   }
   return [];
+}
+
+function stateOf(leg: RuleLeg): string {
+  if (!leg.up) return leg.leg?.state ?? 'down';
+  if (leg.portUp === false)
+    return `up but ${leg.switch ?? 'its switch'} ${leg.port ?? 'port'} is down`;
+  return `up but ${leg.switch ?? 'its switch'} ${leg.port ?? 'port'} is ${leg.stpState ?? 'not forwarding'}`;
 }
 
 /** `single-leg`: nothing to fail over to, configured or reported. */
@@ -195,7 +213,7 @@ function primaryRule({ group, legs, options }: RuleInput): Reason[] {
   const primary = options.primary ?? group.primary;
   if (!primary || group.activeLeg === null || group.activeLeg === primary) return [];
   const leg = legs.find((candidate) => candidate.name === primary);
-  if (!leg?.up) return [];
+  if (!leg || !carriesTraffic(leg)) return [];
   const why =
     group.primaryReselect && group.primaryReselect !== 'always'
       ? ` (primary_reselect ${group.primaryReselect} keeps it there)`

@@ -1,0 +1,70 @@
+/**
+ * `nicwatch run`: the daemon, every role in one process or the named ones, sharing one Redis.
+ * SIGTERM and SIGINT stop it cleanly: the API stops listening, workers finish their job, queued
+ * work stays in Redis.
+ */
+import type { Redis } from 'ioredis';
+import { createApiApp, listenApi, type RunningApi } from '../api/app';
+import { redisApiState } from '../api/state';
+import type { NicwatchConfig } from '../config/schema';
+import type { Logger } from '../log';
+import { POLL_QUEUE, startPoller, type Poller } from '../poll/poller';
+import { queueFactory } from '../queue/queues';
+import { keysFor } from '../store/keys';
+import { connectRedis } from '../store/redis';
+
+export const ROLES = ['poller', 'traps', 'worker', 'api'] as const;
+export type Role = (typeof ROLES)[number];
+/** Roles this build runs; the others are accepted by --only and said to be unavailable. */
+export const AVAILABLE_ROLES: readonly Role[] = ['poller', 'api'];
+
+export interface Daemon {
+  /** Where the API listens, when the api role runs. */
+  apiAddress: string | null;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(
+  config: NicwatchConfig,
+  roles: readonly Role[],
+  logger: Logger,
+): Promise<Daemon> {
+  const redis: Redis = connectRedis(config.redis.url);
+  const keys = keysFor(config.redis.prefix);
+  const queues = queueFactory(config.redis.url, config.redis.prefix);
+  const stops: Array<() => Promise<void>> = [];
+  let api: RunningApi | null = null;
+  try {
+    if (roles.includes('poller')) {
+      const poller: Poller = await startPoller({
+        config,
+        redis,
+        keys,
+        queues,
+        logger: logger.child({ role: 'poller' }),
+      });
+      stops.push(() => poller.stop());
+      logger.info({ devices: config.devices.length }, 'poller started');
+    }
+    if (roles.includes('api')) {
+      const state = redisApiState({ config, redis, keys, queues, queueNames: [POLL_QUEUE] });
+      api = await listenApi(createApiApp(state, logger.child({ role: 'api' })), config.api.listen);
+      stops.unshift(() => (api ? api.close() : Promise.resolve()));
+      logger.info({ address: api.address }, 'api listening');
+    }
+  } catch (err) {
+    await stopAll(stops, queues, redis);
+    throw err;
+  }
+  return { apiAddress: api?.address ?? null, stop: () => stopAll(stops, queues, redis) };
+}
+
+async function stopAll(
+  stops: Array<() => Promise<void>>,
+  queues: { close(): Promise<void> },
+  redis: Redis,
+): Promise<void> {
+  for (const stop of stops) await stop().catch(() => undefined);
+  await queues.close();
+  redis.disconnect();
+}

@@ -1,0 +1,73 @@
+/**
+ * One poll of one device over SNMP: build the target from the configuration, ask, decode.
+ * Never throws: a device that does not answer is a result with `ok: false` and the reason.
+ */
+import { resolveSnmp } from '../config/load';
+import type { DeviceConfig, NicwatchConfig } from '../config/schema';
+import { describeError } from '../errors';
+import type { GroupPoll, SwitchSnapshot } from '../model';
+import { SYS_UP_TIME } from '../snmp/oids';
+import { openSnmpClient, type SnmpClient, type SnmpTarget } from '../snmp/session';
+import { pollServerGroups } from './server-poller';
+import { pollSwitch, readInterfaces } from './switch-poller';
+
+export interface PollResult {
+  ok: boolean;
+  error: string | null;
+  durationMs: number;
+  switch: SwitchSnapshot | null;
+  groups: GroupPoll[];
+}
+
+export type OpenClient = (target: SnmpTarget) => SnmpClient;
+
+export function snmpTargetOf(
+  device: DeviceConfig,
+  config: Pick<NicwatchConfig, 'snmpDefaults'>,
+): SnmpTarget | null {
+  const snmp = resolveSnmp(device, config);
+  if (!snmp) return null;
+  return {
+    host: device.address,
+    port: snmp.port,
+    version: snmp.version,
+    community: snmp.community,
+    user: snmp.user,
+    timeoutMs: snmp.timeoutMs,
+    retries: snmp.retries,
+  };
+}
+
+export async function pollDevice(
+  device: DeviceConfig,
+  config: Pick<NicwatchConfig, 'snmpDefaults'>,
+  openClient: OpenClient = openSnmpClient,
+): Promise<PollResult> {
+  const started = performance.now();
+  const result = (partial: Omit<PollResult, 'durationMs'>): PollResult => ({
+    ...partial,
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+  });
+  const target = snmpTargetOf(device, config);
+  if (!target) {
+    return result({
+      ok: false,
+      error: `${device.name} has no SNMP settings`,
+      switch: null,
+      groups: [],
+    });
+  }
+  const client = openClient(target);
+  try {
+    if (device.role === 'switch') {
+      return result({ ok: true, error: null, switch: await pollSwitch(client), groups: [] });
+    }
+    await client.get([SYS_UP_TIME]);
+    const groups = await pollServerGroups(client, device, () => readInterfaces(client));
+    return result({ ok: true, error: null, switch: null, groups });
+  } catch (err) {
+    return result({ ok: false, error: describeError(err), switch: null, groups: [] });
+  } finally {
+    client.close();
+  }
+}

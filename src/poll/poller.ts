@@ -1,0 +1,157 @@
+/**
+ * The poller role: every device polled on its own interval through a bull queue of repeatable
+ * jobs, so any number of `nicwatch run --only poller` processes share the devices without polling
+ * one twice (a per-device lock in Redis guards the rare overlap). A device that does not answer
+ * is polled less often, doubling up to MAX_BACKOFF_INTERVALS intervals.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { DeviceConfig, NicwatchConfig } from '../config/schema';
+import type { DevicePoll } from '../model';
+import type { Job, Queue, QueueFactory } from '../queue/queues';
+import type { Keys } from '../store/keys';
+import { loadPoll, savePoll } from '../store/polls';
+import { diffPolls } from './diff';
+import { pollDevice, type OpenClient, type PollResult } from './poll-device';
+
+export interface PollJob {
+  device: string;
+  /** Poll now even during back-off (a trap asked to verify). */
+  force?: boolean;
+}
+
+export interface PollerOptions {
+  config: NicwatchConfig;
+  redis: Redis;
+  keys: Keys;
+  queues: QueueFactory;
+  logger: Logger;
+  /** @defaultValue 16 concurrent SNMP sessions per process */
+  concurrency?: number;
+  openClient?: OpenClient;
+}
+
+export interface Poller {
+  queue: Queue<PollJob>;
+  stop(): Promise<void>;
+}
+
+export const POLL_QUEUE = 'poll';
+const MAX_BACKOFF_INTERVALS = 8;
+
+export async function startPoller(options: PollerOptions): Promise<Poller> {
+  const { config, queues } = options;
+  const queue = queues.open<PollJob>(POLL_QUEUE);
+  const devices = new Map(config.devices.map((device) => [device.name, device]));
+  await scheduleDevices(queue, config);
+  void queue.process('poll', options.concurrency ?? 16, async (job: Job<PollJob>) => {
+    const device = devices.get(job.data.device);
+    if (device) await pollOnce(options, device, job.data.force === true);
+  });
+  return { queue, stop: () => queue.close() };
+}
+
+export function intervalMsOf(device: DeviceConfig, config: NicwatchConfig): number {
+  return Math.round((device.pollIntervalS ?? config.pollIntervalS) * 1000);
+}
+
+/** One repeatable job per device at its interval, plus one right away; stale schedules removed. */
+async function scheduleDevices(queue: Queue<PollJob>, config: NicwatchConfig): Promise<void> {
+  const wanted = new Map(config.devices.map((d) => [`repeat:${d.name}`, intervalMsOf(d, config)]));
+  for (const job of await queue.getRepeatableJobs()) {
+    if (!job.id || wanted.get(job.id) !== Number(job.every)) {
+      await queue.removeRepeatableByKey(job.key);
+    }
+  }
+  for (const device of config.devices) {
+    const every = intervalMsOf(device, config);
+    const data = { device: device.name };
+    const once = { removeOnComplete: true, removeOnFail: true };
+    await queue.add('poll', data, { ...once, repeat: { every }, jobId: `repeat:${device.name}` });
+    await queue.add('poll', data, once);
+  }
+}
+
+/** Polls one device unless another process is at it or it is backing off; stores what changed. */
+export async function pollOnce(
+  options: Pick<PollerOptions, 'config' | 'redis' | 'keys' | 'logger' | 'openClient'>,
+  device: DeviceConfig,
+  force = false,
+): Promise<DevicePoll | null> {
+  const { redis, keys, config, logger } = options;
+  const interval = intervalMsOf(device, config);
+  const token = randomUUID();
+  const lockMs = interval + 60_000;
+  const locked = await redis.set(keys.pollLock(device.name), token, 'PX', lockMs, 'NX');
+  if (locked === null) return null;
+  try {
+    const notBefore = Number((await redis.hget(keys.pollNotBefore, device.name)) ?? 0);
+    if (!force && Date.now() < notBefore) return null;
+    const result = await pollDevice(device, config, options.openClient);
+    const previous = await loadPoll(redis, keys, device.name);
+    const poll = toDevicePoll(device, result, previous);
+    const events = diffPolls(previous, poll);
+    await savePoll(redis, keys, poll, events);
+    await updateBackoff(redis, keys, device.name, result.ok, interval);
+    const log = {
+      device: device.name,
+      ok: poll.ok,
+      durationMs: poll.durationMs,
+      events: events.length,
+    };
+    if (poll.ok) logger.debug(log, 'polled');
+    else logger.warn({ ...log, error: poll.error }, 'poll failed');
+    return poll;
+  } finally {
+    // Release only our own lock: a poll that outlived it must not free another's.
+    const current = await redis.get(keys.pollLock(device.name));
+    if (current === token) await redis.del(keys.pollLock(device.name));
+  }
+}
+
+/** A failed poll keeps the last good data, so the API can still show what was last seen. */
+function toDevicePoll(
+  device: DeviceConfig,
+  result: PollResult,
+  previous: DevicePoll | null,
+): DevicePoll {
+  const at = new Date().toISOString();
+  const base = { device: device.name, role: device.role, at, durationMs: result.durationMs };
+  if (result.ok) {
+    return {
+      ...base,
+      ok: true,
+      error: null,
+      lastOkAt: at,
+      switch: result.switch,
+      groups: result.groups,
+    };
+  }
+  return {
+    ...base,
+    ok: false,
+    error: result.error,
+    lastOkAt: previous?.lastOkAt ?? null,
+    switch: previous?.switch ?? null,
+    groups: previous?.groups ?? [],
+  };
+}
+
+async function updateBackoff(
+  redis: Redis,
+  keys: Keys,
+  device: string,
+  ok: boolean,
+  intervalMs: number,
+): Promise<void> {
+  if (ok) {
+    await redis.multi().hdel(keys.pollFailures, device).hdel(keys.pollNotBefore, device).exec();
+    return;
+  }
+  const failures = await redis.hincrby(keys.pollFailures, device, 1);
+  // The first retry comes at the next interval; then 2, 4, ... intervals apart.
+  const waitIntervals = Math.min(2 ** (failures - 1), MAX_BACKOFF_INTERVALS);
+  const notBefore = Date.now() + (waitIntervals - 1) * intervalMs;
+  await redis.hset(keys.pollNotBefore, device, String(notBefore));
+}
