@@ -35,7 +35,8 @@ function splitHostPort(text: string): HostPort | null {
 function portProblem(port: string): string | null {
   if (!/^\d+$/.test(port)) return `port ${JSON.stringify(port)} is not a number`;
   const value = Number(port);
-  return value >= 1 && value <= 65535 ? null : `port ${value} is out of range 1..65535`;
+  // 0 asks the system for a free port: the daemon logs the one it got.
+  return value <= 65535 ? null : `port ${value} is out of range 0..65535`;
 }
 
 /** Why `text` is not a usable `host:port`, or null when it is. */

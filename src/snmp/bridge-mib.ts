@@ -33,15 +33,15 @@ const TRUTH_VALUES = ['true', 'false'] as const;
 
 /** sysfs `bridge_id`/`root_id` text, as snmp-bridge-mib sends it: `8000.be2f127b8c19`. */
 const SYSFS_BRIDGE_ID = /^([0-9a-f]{4})\.([0-9a-f]{12})$/i;
-/** Eight bytes in hex, bare or separated: `8000BE2F…`, `80 00 BE 2F …` (Net-SNMP Hex-STRING), `80:00:…`. */
+/** Eight bytes in hex, bare or separated: `8000BE2F…`, `80 00 BE 2F …` (Hex-STRING), `80:00:…`. */
 const HEX_BRIDGE_ID = /^[0-9a-f]{2}(?:[ :-]?[0-9a-f]{2}){7}$/i;
 
 /**
- * A BridgeId as `pppp.aabbccddeeff`: priority (with any 802.1t system-id extension) as 4 hex digits,
- * then the MAC, all lowercase and fixed-width, so that comparing two of these strings orders them
- * as STP does (lower priority first, then lower MAC). Accepts the 8-byte BridgeId of the MIB,
- * snmp-bridge-mib's sysfs text and hex forms, as bytes or text. Null for no value (NULL or a
- * zero-length string, which some agents send for a port that has none); anything else is a
+ * A BridgeId as `pppp.aabbccddeeff`: priority (with any 802.1t system-id extension) as 4 hex
+ * digits, then the MAC, all lowercase and fixed-width, so that comparing two of these strings
+ * orders them as STP does (lower priority first, then lower MAC). Accepts the 8-byte BridgeId of
+ * the MIB, snmp-bridge-mib's sysfs text and hex forms, as bytes or text. Null for no value (NULL
+ * or a zero-length string, which HP sends for a port that has none); anything else is a
  * DecodeError.
  */
 export function normaliseBridgeId(value: SnmpValue, oid = 'BridgeId'): string | null {

@@ -64,8 +64,21 @@ const STACK_STATUSES = [
   'destroy',
 ] as const;
 
-/** ifSpeed's ceiling: "greater than the maximum value reportable", the real speed is in ifHighSpeed. */
+/** ifSpeed's ceiling: "greater than the maximum value reportable"; the speed is in ifHighSpeed. */
 const IF_SPEED_SATURATED = 4_294_967_295;
+
+const IF_COLUMNS = {
+  index: IF_INDEX,
+  descr: IF_DESCR,
+  type: IF_TYPE,
+  speed: IF_SPEED,
+  admin: IF_ADMIN_STATUS,
+  oper: IF_OPER_STATUS,
+  lastChange: IF_LAST_CHANGE,
+} as const;
+const IF_X_COLUMNS = { name: IF_NAME, highSpeed: IF_HIGH_SPEED, alias: IF_ALIAS } as const;
+type Column = keyof typeof IF_COLUMNS | keyof typeof IF_X_COLUMNS;
+type Columns = Record<Column, Map<string, Cell>>;
 
 /**
  * One InterfaceState per ifTable row, in ifIndex order. An agent without ifXTable (pass an empty
@@ -96,19 +109,6 @@ export function decodeInterfaces(walks: {
     .map(([ifIndex, index]) => decodeRow(ifIndex, index, columns));
 }
 
-const IF_COLUMNS = {
-  index: IF_INDEX,
-  descr: IF_DESCR,
-  type: IF_TYPE,
-  speed: IF_SPEED,
-  admin: IF_ADMIN_STATUS,
-  oper: IF_OPER_STATUS,
-  lastChange: IF_LAST_CHANGE,
-} as const;
-const IF_X_COLUMNS = { name: IF_NAME, highSpeed: IF_HIGH_SPEED, alias: IF_ALIAS } as const;
-type Column = keyof typeof IF_COLUMNS | keyof typeof IF_X_COLUMNS;
-type Columns = Record<Column, Map<string, Cell>>;
-
 function decodeRow(ifIndex: number, index: string, columns: Columns): InterfaceState {
   const cell = (column: Column): Cell | undefined => columns[column].get(index);
   const text = (column: Column): string | null => {
@@ -129,6 +129,7 @@ function decodeRow(ifIndex: number, index: string, columns: Columns): InterfaceS
     ifIndex,
     name: ifName !== null && ifName !== '' ? ifName : descr,
     descr,
+    // an empty ifAlias is the default: no alias was set
     alias: alias === '' ? null : alias,
     type: int('type'),
     operUp: oper ? OPER_UP[enumValue(oper, FORMAT, 'ifOperStatus', OPER_STATUSES)] : null,

@@ -58,6 +58,16 @@ interface LocalPort {
   id: Buffer;
 }
 
+const REM_COLUMNS = {
+  chassisSubtype: LLDP_REM_CHASSIS_ID_SUBTYPE,
+  chassisId: LLDP_REM_CHASSIS_ID,
+  portSubtype: LLDP_REM_PORT_ID_SUBTYPE,
+  portId: LLDP_REM_PORT_ID,
+  portDesc: LLDP_REM_PORT_DESC,
+  sysName: LLDP_REM_SYS_NAME,
+} as const;
+type RemColumn = keyof typeof REM_COLUMNS;
+
 /**
  * One LldpNeighbour per lldpRemTable row, ordered by local port number then lldpRemIndex.
  * localIfIndex comes from the lldpLocPortTable row for lldpRemLocalPortNum (its lldpLocPortId
@@ -70,25 +80,22 @@ export function decodeLldpNeighbours(
   basePortIfIndex?: Map<number, number>,
 ): LldpNeighbour[] {
   const localPorts = decodeLocalPorts(walks.locPortTable);
-  const col = (oid: string): Map<string, Cell> => columnCells(walks.remTable, oid, FORMAT);
-  const columns = {
-    chassisSubtype: col(LLDP_REM_CHASSIS_ID_SUBTYPE),
-    chassisId: col(LLDP_REM_CHASSIS_ID),
-    portSubtype: col(LLDP_REM_PORT_ID_SUBTYPE),
-    portId: col(LLDP_REM_PORT_ID),
-    portDesc: col(LLDP_REM_PORT_DESC),
-    sysName: col(LLDP_REM_SYS_NAME),
-  };
+  const columns = {} as Record<RemColumn, Map<string, Cell>>;
+  for (const [key, oid] of Object.entries(REM_COLUMNS)) {
+    columns[key as RemColumn] = columnCells(walks.remTable, oid, FORMAT);
+  }
   const rows = new Map<string, number[]>();
   for (const column of Object.values(columns)) {
     for (const cell of column.values()) rows.set(cell.index, indexParts(cell, 3, FORMAT));
   }
-  const required = (column: keyof typeof columns, index: string, name: string): Cell => {
+  const required = (column: RemColumn, index: string, name: string): Cell => {
     const found = columns[column].get(index);
-    if (!found) throw new DecodeError(FORMAT, `lldpRemTable row ${index} has no ${name}`);
+    if (!found) {
+      throw new DecodeError(FORMAT, `${REM_COLUMNS[column]}.${index}: the row has no ${name}`);
+    }
     return found;
   };
-  const optionalText = (column: keyof typeof columns, index: string): string | null => {
+  const optionalText = (column: RemColumn, index: string): string | null => {
     const found = columns[column].get(index);
     const text = found ? textValue(found, FORMAT) : '';
     return text === '' ? null : text;

@@ -188,7 +188,7 @@ describe('parseConfig: schema errors', () => {
       name: 'ports in host:port',
       text: yaml('api: { listen: "127.0.0.1:80800" }', 'traps: { listen: "[::]:trap" }'),
       want: [
-        'api.listen: port 80800 is out of range 1..65535',
+        'api.listen: port 80800 is out of range 0..65535',
         'traps.listen: port "trap" is not a number',
       ],
     },
@@ -566,7 +566,7 @@ describe('loadConfig', () => {
     expect(got).toEqual([
       'devices[1].netconf.password: environment variable "SW_C_PASS" is not set',
       'redis.prefx: unknown key',
-      'api.listen: port 80800 is out of range 1..65535',
+      'api.listen: port 80800 is out of range 0..65535',
       'snmpDefaults.version: must be 1, 2c or 3, got 4',
       'pollIntervalS: expected number, got string',
       'devices[1].address: required',

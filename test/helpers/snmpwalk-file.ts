@@ -123,7 +123,15 @@ function walkValue(oid: string, raw: string, line: number): Varbind['value'] {
 
 type Syntax = 'text' | 'octets' | 'ticks' | 'oid' | Record<string, number>;
 
-const STATUS = { up: 1, down: 2, testing: 3, unknown: 4, dormant: 5, notPresent: 6, lowerLayerDown: 7 };
+const STATUS = {
+  up: 1,
+  down: 2,
+  testing: 3,
+  unknown: 4,
+  dormant: 5,
+  notPresent: 6,
+  lowerLayerDown: 7,
+};
 const ROW_STATUS = {
   active: 1,
   notInService: 2,
@@ -149,7 +157,14 @@ const IF_TYPES = {
   ieee8023adLag: 161,
   bridge: 209,
 };
-const STP_STATES = { disabled: 1, blocking: 2, listening: 3, learning: 4, forwarding: 5, broken: 6 };
+const STP_STATES = {
+  disabled: 1,
+  blocking: 2,
+  listening: 3,
+  learning: 4,
+  forwarding: 5,
+  broken: 6,
+};
 const CHASSIS_SUBTYPES = {
   chassisComponent: 1,
   interfaceAlias: 2,
