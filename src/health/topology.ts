@@ -44,18 +44,14 @@ export function fleetRoot(switches: Iterable<SwitchSnapshot>): string | null {
 }
 
 /**
- * True when the switch has no forwarding path towards the fleet's root: it names another root
- * (it has been cut off and elected itself or another island's bridge), or it names the right
- * root but its root port is not up and forwarding (the path just broke). Unknown STP: false.
+ * True when the switch has no forwarding path towards the fleet's root: it names another root.
+ * A bridge that loses its root port recomputes at once and, with no other path, elects itself
+ * (or the best bridge of its island); only a path broken beyond a live link waits out max age.
+ * dot1dStpRootPort is not used: Net-SNMP's snmp-bridge-mib reports the kernel's port number
+ * there, not the bridge port, so it cannot be joined with the port table. Unknown STP: false.
  */
 export function hasLostUpstream(snapshot: SwitchSnapshot, root: string | null): boolean {
   const stp = snapshot.stp;
   if (!stp || root === null || stp.designatedRoot === null) return false;
-  if (stp.bridgeId !== null && stp.bridgeId === root) return false;
-  if (stp.designatedRoot !== root) return true;
-  if (stp.rootPort === null || stp.rootPort === 0) return false;
-  const rootPort = snapshot.stpPorts?.find((port) => port.bridgePort === stp.rootPort);
-  if (!rootPort) return false;
-  const iface = snapshot.interfaces.find((i) => i.ifIndex === rootPort.ifIndex);
-  return rootPort.state !== 'forwarding' || iface?.operUp === false;
+  return stp.designatedRoot !== root;
 }

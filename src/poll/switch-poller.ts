@@ -3,7 +3,7 @@
  * the LAG tables) in parallel and decode them into a SwitchSnapshot. A MIB the agent lacks walks
  * empty and leaves its part null; an agent that does not answer fails the poll.
  */
-import type { InterfaceState, SwitchSnapshot } from '../model';
+import type { InterfaceState, StpPort, SwitchSnapshot } from '../model';
 import { decodeStpBridge, decodeStpPorts } from '../snmp/bridge-mib';
 import { decodeInterfaces, decodeLagMembership } from '../snmp/if-mib';
 import { decodeLldpNeighbours } from '../snmp/lldp-mib';
@@ -68,36 +68,18 @@ export async function readInterfaces(client: SnmpClient): Promise<InterfaceState
 }
 
 export async function pollSwitch(client: SnmpClient): Promise<SwitchSnapshot> {
-  const [interfaces, scalars, tables] = await Promise.all([
+  const [interfaces, scalars, stpPorts, tables] = await Promise.all([
     readInterfaces(client),
     readScalars(client, STP_BRIDGE_SCALARS),
+    readStpPorts(client),
     walkAll(client, [
-      DOT1D_BASE_PORT_IF_INDEX,
-      DOT1D_STP_PORT_STATE,
-      DOT1D_STP_PORT_OPER_EDGE_PORT,
       IF_STACK_STATUS,
       DOT3AD_AGG_PORT_SELECTED_AGG_ID,
       LLDP_REM_TABLE,
       LLDP_LOC_PORT_TABLE,
     ]),
   ]);
-  const [
-    basePortIfIndex = [],
-    stpPortState = [],
-    operEdge = [],
-    ifStack = [],
-    lagPorts = [],
-    remTable = [],
-    locPortTable = [],
-  ] = tables;
-  const stpPorts =
-    stpPortState.length > 0 || basePortIfIndex.length > 0
-      ? decodeStpPorts({
-          basePortIfIndex,
-          stpPortState,
-          operEdge: operEdge.length > 0 ? operEdge : undefined,
-        })
-      : null;
+  const [ifStack = [], lagPorts = [], remTable = [], locPortTable = []] = tables;
   const bridgePorts = new Map(
     (stpPorts ?? []).flatMap((p) =>
       p.ifIndex === null ? [] : [[p.bridgePort, p.ifIndex] as const],
@@ -113,4 +95,33 @@ export async function pollSwitch(client: SnmpClient): Promise<SwitchSnapshot> {
         : null,
     lagOf: decodeLagMembership(ifStack, interfaces, lagPorts.length > 0 ? lagPorts : undefined),
   };
+}
+
+/**
+ * The bridge port tables, read so that port numbers and states belong together: Net-SNMP's
+ * snmp-bridge-mib renumbers its bridge ports on every cache refresh, so the port map is read
+ * again after the states and, if it moved meanwhile, the whole read is repeated once.
+ */
+async function readStpPorts(client: SnmpClient): Promise<StpPort[] | null> {
+  for (let attempt = 0; ; attempt += 1) {
+    const [basePortIfIndex = [], stpPortState = [], operEdge = []] = await walkAll(client, [
+      DOT1D_BASE_PORT_IF_INDEX,
+      DOT1D_STP_PORT_STATE,
+      DOT1D_STP_PORT_OPER_EDGE_PORT,
+    ]);
+    if (stpPortState.length === 0 && basePortIfIndex.length === 0) return null;
+    const again = await client.walk(DOT1D_BASE_PORT_IF_INDEX);
+    if (attempt === 0 && !sameRows(basePortIfIndex, again)) continue;
+    return decodeStpPorts({
+      basePortIfIndex,
+      stpPortState,
+      operEdge: operEdge.length > 0 ? operEdge : undefined,
+    });
+  }
+}
+
+function sameRows(a: Varbind[], b: Varbind[]): boolean {
+  return (
+    a.length === b.length && a.every((row, i) => row.oid === b[i]?.oid && row.value === b[i]?.value)
+  );
 }

@@ -165,15 +165,17 @@ describe('buildFleetHealth', () => {
       message: /sw-a \(behind active eth0\) has no forwarding path to the STP root/,
     },
     {
-      name: "standby leg's switch lost its root port",
+      name: "standby leg's switch follows another root",
       polls: () => [
         poll('sw-a', 'switch', switchSnapshot(SW_A, [{ name: 'swp1' }])),
-        poll('sw-b', 'switch', {
-          ...switchSnapshot(SW_B, [{ name: 'swp1' }]),
-          interfaces: switchSnapshot(SW_B, [{ name: 'swp1' }]).interfaces.map((i) =>
-            i.name === 'up1' ? { ...i, operUp: false } : i,
-          ),
-        }),
+        poll(
+          'sw-b',
+          'switch',
+          switchSnapshot(SW_B, [{ name: 'swp1' }], {
+            designatedRoot: SW_A.replace('8000', '7000'),
+            rootPort: 1,
+          }),
+        ),
         poll(
           'srv1',
           'server',
