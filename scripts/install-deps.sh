@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages nicwatch's tests and tools use, if any is missing:
 # Net-SNMP's agent and tools (snmpd with extend, snmptrap, the BRIDGE-MIB subagent) and Redis.
+# --with-nms adds the monitoring programs the integration tests check our output with
+# (promtool from prometheus); they are left out otherwise, as installing them starts services.
 set -euo pipefail
 
-PACKAGES=(snmpd snmp snmptrapd libsnmp-perl redis-server)
+PACKAGES=(snmpd snmp snmptrapd libsnmp-perl redis-server iproute2)
+if [ "${1:-}" = "--with-nms" ]; then
+  PACKAGES+=(prometheus)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

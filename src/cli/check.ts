@@ -7,23 +7,13 @@ import { checkViaApi } from '../check/api-check';
 import { checkFile, checkOverSnmp, type GroupJudgement } from '../check/standalone';
 import { exitCodeOf, formatNagios, unknownResult, type CheckResult } from '../check/nagios';
 import { describeError } from '../errors';
-import type { AuthProtocol, PrivProtocol, SnmpTarget, SnmpUser } from '../snmp/session';
+import { addSnmpOptions, DEADLINE_MARGIN_MS, snmpTargetOf, type SnmpFlags } from './snmp-options';
 
-interface CheckFlags {
+interface CheckFlags extends SnmpFlags {
   url?: string;
   device?: string;
   token?: string;
   group?: string;
-  host?: string;
-  port: string;
-  snmpVersion: '1' | '2c' | '3';
-  community: string;
-  user?: string;
-  authProtocol: AuthProtocol;
-  authKey?: string;
-  privProtocol: PrivProtocol;
-  privKey?: string;
-  retries: string;
   extend?: string;
   kind?: GroupJudgement['kind'];
   primary?: string;
@@ -33,13 +23,11 @@ interface CheckFlags {
   critical?: string;
 }
 
-/** Time kept back from -t for printing the answer after the last SNMP attempt gives up. */
-const DEADLINE_MARGIN_MS = 250;
 /** How long a finished check lets open handles close by themselves. */
 const EXIT_GRACE_MS = 100;
 
 export function addCheckCommand(program: Command): void {
-  program
+  const command = program
     .command('check')
     .description(
       'Nagios/Icinga plugin: judge one NIC redundancy group (over SNMP, from a file, or via the daemon)',
@@ -47,27 +35,11 @@ export function addCheckCommand(program: Command): void {
     .option('--url <url>', 'the nicwatch API, e.g. http://HOST:8080 (with --device)')
     .option('--device <name>', 'device name in the daemon (with --url)')
     .option('--token <token>', 'API bearer token (with --url; default: $NICWATCH_API_TOKEN)')
-    .option('--group <name>', 'group name: in the daemon, or which IPMP group of several to report')
-    .option('-H, --host <address>', "the server's SNMP agent")
-    .option('-p, --port <port>', 'agent UDP port', '161')
-    .addOption(
-      new Option('--snmp-version <v>', 'SNMP version').choices(['1', '2c', '3']).default('2c'),
-    )
-    .option('-C, --community <community>', 'v1/v2c community', 'public')
-    .option('-u, --user <name>', 'SNMPv3 user (level follows the keys given)')
-    .addOption(
-      new Option('-a, --auth-protocol <p>', 'SNMPv3 authentication')
-        .choices(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'])
-        .default('sha'),
-    )
-    .option('-A, --auth-key <key>', 'SNMPv3 authentication passphrase')
-    .addOption(
-      new Option('-x, --priv-protocol <p>', 'SNMPv3 privacy')
-        .choices(['des', 'aes', 'aes256b', 'aes256r'])
-        .default('aes'),
-    )
-    .option('-X, --priv-key <key>', 'SNMPv3 privacy passphrase')
-    .option('--retries <n>', 'SNMP retries within the timeout', '1')
+    .option(
+      '--group <name>',
+      'group name: in the daemon, or which IPMP group of several to report',
+    );
+  addSnmpOptions(command, { hostHelp: "the server's SNMP agent" })
     .option('-e, --extend <name>', 'NET-SNMP-EXTEND-MIB extend that prints the group state')
     .addOption(
       new Option('-k, --kind <kind>', 'text format; recognised when left out').choices([
@@ -129,7 +101,7 @@ async function runCheck(flags: CheckFlags, timeoutMs: number): Promise<CheckResu
     });
   }
   if (!flags.extend) return unknownResult('usage: --host needs --extend NAME');
-  const target = targetOf(flags, timeoutMs);
+  const target = snmpTargetOf(flags, timeoutMs);
   if (typeof target === 'string') return unknownResult(`usage: ${target}`);
   return checkOverSnmp({ ...judgement, target, extend: flags.extend });
 }
@@ -152,45 +124,4 @@ function optionalCount(value: string | undefined, flag: string): number | undefi
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) return `${flag} needs a number of legs, got "${value}"`;
   return Number(value);
-}
-
-/** Splits -t over the SNMP attempts so that the last one gives up before the deadline. */
-function targetOf(flags: CheckFlags, timeoutMs: number): SnmpTarget | string {
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    return `--port must be 1-65535, got "${flags.port}"`;
-  const retries = Number(flags.retries);
-  if (!Number.isInteger(retries) || retries < 0)
-    return `--retries must be 0 or more, got "${flags.retries}"`;
-  const attemptMs = Math.max(100, Math.floor((timeoutMs - DEADLINE_MARGIN_MS) / (retries + 1)));
-  const target: SnmpTarget = {
-    host: flags.host ?? '',
-    port,
-    version: flags.snmpVersion,
-    community: flags.community,
-    timeoutMs: attemptMs,
-    retries,
-  };
-  if (flags.snmpVersion === '3') {
-    if (!flags.user) return '--snmp-version 3 needs --user';
-    target.user = userOf(flags, flags.user);
-  }
-  return target;
-}
-
-function userOf(flags: CheckFlags, name: string): SnmpUser {
-  if (flags.privKey !== undefined) {
-    return {
-      name,
-      level: 'authPriv',
-      authProtocol: flags.authProtocol,
-      authKey: flags.authKey ?? '',
-      privProtocol: flags.privProtocol,
-      privKey: flags.privKey,
-    };
-  }
-  if (flags.authKey !== undefined) {
-    return { name, level: 'authNoPriv', authProtocol: flags.authProtocol, authKey: flags.authKey };
-  }
-  return { name, level: 'noAuthNoPriv' };
 }

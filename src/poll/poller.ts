@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeviceConfig, NicwatchConfig } from '../config/schema';
+import { describeError } from '../errors';
 import type { DevicePoll } from '../model';
 import type { Job, Queue, QueueFactory } from '../queue/queues';
 import type { Keys } from '../store/keys';
@@ -39,25 +40,44 @@ export interface Poller {
 
 export const POLL_QUEUE = 'poll';
 const MAX_BACKOFF_INTERVALS = 8;
+const RESCHEDULE_MS = 60_000;
 
 export async function startPoller(options: PollerOptions): Promise<Poller> {
   const { config, queues } = options;
   const queue = queues.open<PollJob>(POLL_QUEUE);
   const devices = new Map(config.devices.map((device) => [device.name, device]));
-  await scheduleDevices(queue, config);
+  const schedule = (pollNow: boolean): Promise<void> =>
+    scheduleDevices(queue, config, pollNow).catch((err: unknown) => {
+      options.logger.warn({ error: describeError(err) }, 'cannot schedule polls yet');
+    });
+  await scheduleDevices(queue, config, true);
+  // A Redis that restarted without persistence lost the schedule: put it back on reconnect, and
+  // now and then in case another process removed it.
+  options.redis.on('ready', () => void schedule(true));
+  const resync = setInterval(() => void schedule(false), RESCHEDULE_MS);
   void queue.process('poll', options.concurrency ?? 16, async (job: Job<PollJob>) => {
     const device = devices.get(job.data.device);
     if (device) await pollOnce(options, device, job.data.force === true);
   });
-  return { queue, stop: () => queue.close() };
+  return {
+    queue,
+    stop: async () => {
+      clearInterval(resync);
+      await queue.close();
+    },
+  };
 }
 
 export function intervalMsOf(device: DeviceConfig, config: NicwatchConfig): number {
   return Math.round((device.pollIntervalS ?? config.pollIntervalS) * 1000);
 }
 
-/** One repeatable job per device at its interval, plus one right away; stale schedules removed. */
-async function scheduleDevices(queue: Queue<PollJob>, config: NicwatchConfig): Promise<void> {
+/** One repeatable job per device at its interval (and, if asked, one right away); stale schedules removed. */
+async function scheduleDevices(
+  queue: Queue<PollJob>,
+  config: NicwatchConfig,
+  pollNow: boolean,
+): Promise<void> {
   const wanted = new Map(config.devices.map((d) => [`repeat:${d.name}`, intervalMsOf(d, config)]));
   for (const job of await queue.getRepeatableJobs()) {
     if (!job.id || wanted.get(job.id) !== Number(job.every)) {
@@ -69,7 +89,7 @@ async function scheduleDevices(queue: Queue<PollJob>, config: NicwatchConfig): P
     const data = { device: device.name };
     const once = { removeOnComplete: true, removeOnFail: true };
     await queue.add('poll', data, { ...once, repeat: { every }, jobId: `repeat:${device.name}` });
-    await queue.add('poll', data, once);
+    if (pollNow) await queue.add('poll', data, once);
   }
 }
 

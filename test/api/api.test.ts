@@ -2,6 +2,7 @@
  * The HTTP API against a real Redis: polls are stored as the poller stores them, the API reads
  * them back. Each test file uses its own key prefix.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { createApiApp, listenApi, type RunningApi } from '../../src/api/app';
@@ -18,6 +19,15 @@ import { SW_A, SW_B, bond, config, poll, switchSnapshot } from '../helpers/fleet
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 
 const logger = createLogger('silent');
+
+function havePromtool(): boolean {
+  const found = spawnSync('sh', ['-c', 'command -v promtool'], { stdio: 'ignore' }).status === 0;
+  if (!found)
+    console.warn(
+      'promtool check skipped: promtool is not installed (scripts/install-deps.sh --with-nms)',
+    );
+  return found;
+}
 
 function fleetConfig(url: string, prefix: string, token?: string): NicwatchConfig {
   const base = config([
@@ -205,6 +215,12 @@ describe.skipIf(!haveRedis())('HTTP API over Redis', () => {
     expect(text).toContain('nicwatch_events_processed_total{source="poll"} 1');
     expect(text).toMatch(/nicwatch_queue_waiting \d+/);
     expect(text).toContain('nicwatch_poll_duration_seconds{device="srv1"} 0.012');
+  });
+
+  it.skipIf(!havePromtool())('exposes metrics that promtool check metrics accepts', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(lint.status, `promtool: ${lint.stdout}${lint.stderr}`).toBe(0);
   });
 
   it('answers the probes', async () => {

@@ -16,6 +16,8 @@ export interface SnmpdOptions {
   community?: string;
   /** Extra snmpd.conf lines (e.g. createUser / rouser). */
   lines?: string[];
+  /** More loopback addresses to answer on, at the same port, as several devices would. */
+  addresses?: string[];
 }
 
 export interface Snmpd {
@@ -41,7 +43,7 @@ export async function startSnmpd(options: SnmpdOptions): Promise<Snmpd> {
   const port = await freeUdpPort();
   const community = options.community ?? 'public';
   const conf = [
-    `agentaddress udp:127.0.0.1:${port}`,
+    `agentaddress ${['127.0.0.1', ...(options.addresses ?? [])].map((a) => `udp:${a}:${port}`).join(',')}`,
     `rocommunity ${community} 127.0.0.1`,
     ...(options.lines ?? []),
   ];
