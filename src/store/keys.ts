@@ -23,7 +23,7 @@ export interface Keys {
 
 export function keysFor(prefix: string): Keys {
   return {
-    poll: (device) => `${prefix}:poll:${device}`,
+    poll: (device) => `${prefix}:state:${device}`,
     events: `${prefix}:events`,
     pollFailures: `${prefix}:poll-failures`,
     pollNotBefore: `${prefix}:poll-not-before`,
