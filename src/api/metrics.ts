@@ -33,7 +33,10 @@ export async function renderMetrics(
     'device',
     'group',
   ]);
-  const legsTotal = gauge('nicwatch_group_legs', 'Legs of the group, configured or reported', ['device', 'group']);
+  const legsTotal = gauge('nicwatch_group_legs', 'Legs of the group, configured or reported', [
+    'device',
+    'group',
+  ]);
   const failovers = counter('nicwatch_group_failovers_total', 'Active-leg changes seen', [
     'device',
     'group',

@@ -50,15 +50,16 @@ export function apiRoutes(state: ApiState): Router {
     res.json(group);
   });
 
-  router.get('/api/v1/zabbix/discovery', (_req, res) => {
-    const rows = state.config.devices.flatMap((device) =>
-      (device.groups ?? []).map((group) => ({
-        '{#DEVICE}': device.name,
-        '{#GROUP}': group.name,
-        '{#KIND}': group.kind ?? (group.source === 'if-mib' ? 'members' : 'auto'),
+  router.get('/api/v1/zabbix/discovery', async (_req, res) => {
+    // The kind the last poll recognised, else the configured one.
+    const fleet = await state.fleet();
+    res.json(
+      fleet.groups.map((group) => ({
+        '{#DEVICE}': group.device,
+        '{#GROUP}': group.group,
+        '{#KIND}': group.kind ?? 'unknown',
       })),
     );
-    res.json(rows);
   });
 
   router.get('/api/v1/events', async (req, res) => {

@@ -169,7 +169,7 @@ describe.skipIf(!haveRedis())('HTTP API over Redis', () => {
   it('lists every group for Zabbix low-level discovery', async () => {
     const res = await fetch(`${base}/api/v1/zabbix/discovery`);
     expect(await res.json()).toEqual([
-      { '{#DEVICE}': 'srv1', '{#GROUP}': 'bond0', '{#KIND}': 'auto' },
+      { '{#DEVICE}': 'srv1', '{#GROUP}': 'bond0', '{#KIND}': 'linux-bond' },
     ]);
   });
 
