@@ -1,6 +1,7 @@
 /** The `nicwatch` command line: one commander program, a module per command. */
 import { Command, CommanderError } from 'commander';
 import { addCheckCommand } from './check';
+import { addDiscoverCommand } from './discover';
 import { addRunCommand } from './run';
 import { addValidateCommand } from './validate';
 
@@ -19,6 +20,7 @@ export function buildProgram(version: string): Command {
   addCheckCommand(program);
   addValidateCommand(program);
   addRunCommand(program);
+  addDiscoverCommand(program);
   return program;
 }
 

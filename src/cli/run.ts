@@ -1,7 +1,7 @@
 /** `nicwatch run [-c FILE] [--only poller,traps,worker,api]`. */
 import type { Command } from 'commander';
-import { ConfigError, describeError, formatConfigIssue } from '../errors';
-import { DEFAULT_CONFIG_FILE } from './validate';
+import { describeError } from '../errors';
+import { DEFAULT_CONFIG_FILE, EXIT_CONFIG, loadConfigOrReport } from './config-file';
 
 export function addRunCommand(program: Command): void {
   program
@@ -11,7 +11,6 @@ export function addRunCommand(program: Command): void {
     .option('--only <roles>', 'comma-separated roles: poller,traps,worker,api')
     .action(async (flags: { config: string; only?: string }) => {
       const { AVAILABLE_ROLES, ROLES, startDaemon } = await import('../daemon/run.js');
-      const { loadConfig } = await import('../config/load.js');
       const { createLogger } = await import('../log.js');
       const logger = createLogger();
       const asked =
@@ -21,7 +20,7 @@ export function addRunCommand(program: Command): void {
       const unknown = asked.filter((role) => !(ROLES as readonly string[]).includes(role));
       if (unknown.length > 0 || asked.length === 0) {
         process.stderr.write(`--only takes ${ROLES.join(', ')}; got "${flags.only ?? ''}"\n`);
-        process.exitCode = 2;
+        process.exitCode = EXIT_CONFIG;
         return;
       }
       const missing = asked.filter(
@@ -31,18 +30,11 @@ export function addRunCommand(program: Command): void {
         process.stderr.write(
           `role ${missing.join(', ')} is not available in this version (available: ${AVAILABLE_ROLES.join(', ')})\n`,
         );
-        process.exitCode = 2;
+        process.exitCode = EXIT_CONFIG;
         return;
       }
-      let config;
-      try {
-        config = loadConfig(flags.config);
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        process.stderr.write(err.issues.map((issue) => `${formatConfigIssue(issue)}\n`).join(''));
-        process.exitCode = 2;
-        return;
-      }
+      const config = await loadConfigOrReport(flags.config);
+      if (!config) return;
       try {
         const daemon = await startDaemon(config, asked as (typeof ROLES)[number][], logger);
         const stop = (signal: string) => {

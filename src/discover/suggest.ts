@@ -80,7 +80,8 @@ function examineExtend({ name, text, exitCode }: ExtendOutput): ExtendFinding {
   const kind = recogniseKind(text);
   if (kind === null) return none('not a bonding/teamd/IPMP text');
   try {
-    if (kind !== 'ipmp') return { extend: name, groups: [decodeGroupText(text, { kind })], problem: null };
+    if (kind !== 'ipmp')
+      return { extend: name, groups: [decodeGroupText(text, { kind })], problem: null };
     return examineIpmp(name, text);
   } catch (err) {
     return none(`looks like ${kind} text but does not decode: ${oneLine(describeError(err))}`);
