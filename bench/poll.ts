@@ -104,15 +104,19 @@ const TIMEOUT_S = 10;
 const PORTS = Number(process.env.BENCH_PORTS ?? 400);
 const MAX_WALKS = Number(process.env.BENCH_WALKS ?? 30);
 const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+/** Ports of the control switch. */
+const SMALL_PORTS = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Run state and clean-up: everything by PID, namespace and link name
 
-const NS = `nwbench${process.pid}`;
-const ROOT_LINK = `nwb${process.pid}`;
+/** The large switch and a 2-port control switch that shows the fixed cost of a walk. */
+const SWITCH_NAMES = { large: `nwbench${process.pid}`, small: `nwbench${process.pid}s` };
 const dir = mkdtempSync(join(tmpdir(), 'nicwatch-bench-poll-'));
 const children: ChildProcess[] = [];
-const created = { ns: false, rootLink: false, lockFile: '' };
+const namespaces: string[] = [];
+const rootLinks: string[] = [];
+let lockFile = '';
 let cleaned = false;
 
 function cleanup(): void {
@@ -127,23 +131,23 @@ function cleanup(): void {
       }
     }
   }
-  if (created.ns) {
-    // the namespace only goes once its processes have exited
+  for (const ns of namespaces) {
+    // a namespace goes once its processes have exited
     for (let i = 0; i < 50; i += 1) {
-      const pids = spawnSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).stdout?.trim();
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout?.trim();
       if (!pids) break;
-      if (i === 49) console.error(`bench/poll: processes left in ${NS}: ${pids}`);
+      if (i === 49) console.error(`bench/poll: processes left in ${ns}: ${pids}`);
       spawnSync('sleep', ['0.1']);
     }
-    spawnSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
+    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
   }
-  if (created.rootLink && existsSync(`/sys/class/net/${ROOT_LINK}`)) {
-    spawnSync('ip', ['link', 'del', ROOT_LINK], { stdio: 'ignore' });
+  for (const link of rootLinks) {
+    // gone with its peer's namespace, normally
+    if (existsSync(`/sys/class/net/${link}`))
+      spawnSync('ip', ['link', 'del', link], { stdio: 'ignore' });
   }
   rmSync(dir, { recursive: true, force: true });
-  if (created.lockFile && readText(created.lockFile) === String(process.pid)) {
-    rmSync(created.lockFile, { force: true });
-  }
+  if (lockFile && readText(lockFile) === String(process.pid)) rmSync(lockFile, { force: true });
 }
 
 process.once('exit', cleanup);
@@ -185,8 +189,9 @@ function intToIp(int: number): string {
 /**
  * A /24 of 198.18.0.0/15 that no root-side address uses, reserved with the lock file the netns
  * lab takes for the same block (its slot), so a test lab started meanwhile picks another one.
+ * Returns the block's first address as an integer.
  */
-function reserveAddresses(): { rootIp: string; ip: string } {
+function reserveBlock(): number {
   const base = ipToInt('198.18.0.0');
   const used = new Set(
     (
@@ -200,23 +205,24 @@ function reserveAddresses(): { rootIp: string; ip: string } {
   );
   for (let slot = 511; slot >= 0; slot -= 1) {
     if (used.has(slot)) continue;
-    const lockFile = join(tmpdir(), `nicwatch-netns-slot-${slot}.lock`);
+    const file = join(tmpdir(), `nicwatch-netns-slot-${slot}.lock`);
     try {
-      const fd = openSync(lockFile, 'wx');
+      const fd = openSync(file, 'wx');
       writeFileSync(fd, String(process.pid));
       closeSync(fd);
     } catch {
-      const holder = Number.parseInt(readText(lockFile), 10);
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) continue;
-      try {
-        unlinkSync(lockFile); // left by a dead process: take it on the next slot round
-      } catch {
-        // taken meanwhile
+      const holder = Number.parseInt(readText(file), 10);
+      if (!(Number.isInteger(holder) && holder > 0 && alive(holder))) {
+        try {
+          unlinkSync(file); // left by a dead process: free for the next run
+        } catch {
+          // taken meanwhile
+        }
       }
       continue;
     }
-    created.lockFile = lockFile;
-    return { rootIp: intToIp(base + slot * 256 + 1), ip: intToIp(base + slot * 256 + 2) };
+    lockFile = file;
+    return base + slot * 256;
   }
   throw new Error('no free /24 in 198.18.0.0/15');
 }
@@ -287,22 +293,25 @@ function statTicks(file: string, a: number, b: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The switch
+// A switch: namespace, bridge, ports, snmpd and snmp-bridge-mib
 
 interface Switch {
+  ns: string;
+  ports: number;
   ip: string;
+  dir: string;
   agentPids: number[];
 }
 
-function spawnInNs(log: string, command: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const fd = openSync(join(dir, log), 'a');
+function spawnIn(sw: Switch, log: string, command: string[], env: NodeJS.ProcessEnv) {
+  const fd = openSync(join(sw.dir, log), 'a');
   try {
     // `ip netns exec` execs the command itself: the PID is the daemon's
-    const child = spawn('ip', ['netns', 'exec', NS, ...command], {
+    const child = spawn('ip', ['netns', 'exec', sw.ns, ...command], {
       stdio: ['ignore', fd, fd],
       env: { ...TOOL_ENV, ...env },
     });
-    if (child.pid === undefined) throw new Error(`cannot start ${command[0]} in ${NS}`);
+    if (child.pid === undefined) throw new Error(`cannot start ${command[0]} in ${sw.ns}`);
     child.on('error', () => undefined);
     children.push(child);
     return child;
@@ -311,13 +320,14 @@ function spawnInNs(log: string, command: string[], env: NodeJS.ProcessEnv): Chil
   }
 }
 
-function stpStates(): number[] {
+/** The kernel's STP state of every bridge port (0 disabled … 4 blocking). */
+function stpStates(ns: string): number[] {
   const result = spawnSync(
     'ip',
     [
       'netns',
       'exec',
-      NS,
+      ns,
       'sh',
       '-c',
       'for p in /sys/class/net/br0/brif/*; do cat "$p/state"; done',
@@ -327,14 +337,19 @@ function stpStates(): number[] {
   return result.stdout.trim().split('\n').filter(Boolean).map(Number);
 }
 
-async function buildSwitch(ports: number): Promise<Switch> {
-  const { rootIp, ip: address } = reserveAddresses();
-  ip(['netns', 'add', NS]);
-  created.ns = true;
-  ip(['link', 'add', ROOT_LINK, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', NS]);
-  created.rootLink = true;
-  ip(['addr', 'add', `${rootIp}/30`, 'dev', ROOT_LINK]);
-  ip(['link', 'set', ROOT_LINK, 'up']);
+/** Namespace, management link, bridge and ports (`swp1`…), with one `ip -batch` run. */
+function buildNetwork(ns: string, ports: number, net: number): Switch {
+  const rootLink = `nwb${ns.slice('nwbench'.length)}`; // ≤ 15 characters
+  const [rootIp, address] = [intToIp(net + 1), intToIp(net + 2)];
+  const sw: Switch = { ns, ports, ip: address, dir: join(dir, ns), agentPids: [] };
+  mkdirSync(join(sw.dir, 'state'), { recursive: true });
+  mkdirSync(join(sw.dir, 'subagent-state'));
+  ip(['netns', 'add', ns]);
+  namespaces.push(ns);
+  ip(['link', 'add', rootLink, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', ns]);
+  rootLinks.push(rootLink);
+  ip(['addr', 'add', `${rootIp}/30`, 'dev', rootLink]);
+  ip(['link', 'set', rootLink, 'up']);
   // the shortest STP timers the kernel accepts (centiseconds), as in the netns lab
   const batch = [
     'link set lo up',
@@ -353,28 +368,29 @@ async function buildSwitch(ports: number): Promise<Switch> {
       `link set ${b} up`,
     );
   }
-  const batchFile = join(dir, 'switch.ip');
+  const batchFile = join(sw.dir, 'switch.ip');
   writeFileSync(batchFile, `${batch.join('\n')}\n`);
-  ip(['-n', NS, '-batch', batchFile]);
+  ip(['-n', ns, '-batch', batchFile]);
+  return sw;
+}
 
+/** snmpd, then (once STP has settled) snmp-bridge-mib; waits until BRIDGE-MIB shows every port. */
+async function startAgents(sw: Switch): Promise<void> {
   // kernel STP: every port out of listening (1) and learning (2)
   await waitFor(
-    `STP convergence of ${ports} ports`,
+    `STP convergence of ${sw.ports} ports in ${sw.ns}`,
     async () => {
-      const states = stpStates();
-      return states.length === ports && states.every((state) => state !== 1 && state !== 2);
+      const states = stpStates(sw.ns);
+      return states.length === sw.ports && states.every((state) => state !== 1 && state !== 2);
     },
     60_000,
   );
-
-  const socket = join(dir, 'agentx.sock');
-  const state = join(dir, 'state');
-  mkdirSync(state);
-  mkdirSync(join(dir, 'subagent-state'));
+  const socket = join(sw.dir, 'agentx.sock');
+  const state = join(sw.dir, 'state');
   writeFileSync(
-    join(dir, 'snmpd.conf'),
+    join(sw.dir, 'snmpd.conf'),
     [
-      `agentaddress udp:${address}:161`,
+      `agentaddress udp:${sw.ip}:161`,
       `rocommunity ${COMMUNITY}`,
       'master agentx',
       `agentXSocket ${socket}`,
@@ -382,52 +398,51 @@ async function buildSwitch(ports: number): Promise<Switch> {
     ].join('\n'),
   );
   // the subagent reads dot1qbridge.conf from SNMPCONFPATH
-  writeFileSync(join(dir, 'dot1qbridge.conf'), `agentXSocket ${socket}\nagentXPingInterval 1\n`);
-
-  const snmpd = spawnInNs(
+  writeFileSync(join(sw.dir, 'dot1qbridge.conf'), `agentXSocket ${socket}\nagentXPingInterval 1\n`);
+  const snmpd = spawnIn(
+    sw,
     'snmpd.out',
     [
       'snmpd',
       '-f',
       '-C',
       '-c',
-      join(dir, 'snmpd.conf'),
+      join(sw.dir, 'snmpd.conf'),
       '-Lf',
-      join(dir, 'snmpd.log'),
-      `--persistentDir=${state}`,
-    ],
+      join(sw.dir, 'snmpd.log'),
+    ].concat(`--persistentDir=${state}`),
     { SNMP_PERSISTENT_DIR: state },
   );
-  const exited = (child: ChildProcess, log: string): Error =>
-    new Error(`${child.spawnargs.slice(3, 4).join('')} exited:\n${tail(join(dir, log))}`);
+  const exited = (what: string, log: string): Error =>
+    new Error(`${what} in ${sw.ns} exited:\n${tail(join(sw.dir, log))}`);
   await waitFor(
-    `snmpd at ${address}:161`,
+    `snmpd at ${sw.ip}:161`,
     async () => {
-      if (snmpd.exitCode !== null) throw exited(snmpd, 'snmpd.log');
-      return (await run('snmpget', [...snmpArgs('snmpget'), address, SYS_UP_TIME])).status === 0;
+      if (snmpd.exitCode !== null) throw exited('snmpd', 'snmpd.log');
+      return (await run('snmpget', [...snmpArgs('snmpget'), sw.ip, SYS_UP_TIME])).status === 0;
     },
     15_000,
   );
-  // snmp-bridge-mib as installed: its cache of the kernel's bridge state lives 60 s (the test lab
-  // lowers it to 1 s for freshness; a benchmark wants the agent's cost low and steady)
-  const subagent = spawnInNs('subagent.log', ['perl', BRIDGE_MIB, 'br0'], {
-    SNMPCONFPATH: dir,
-    SNMP_PERSISTENT_DIR: join(dir, 'subagent-state'),
+  // snmp-bridge-mib as installed: its copy of the kernel's bridge state lives 60 s (the test lab
+  // lowers that to 1 s for freshness; a benchmark wants the agent's cost low and steady)
+  const subagent = spawnIn(sw, 'subagent.log', ['perl', BRIDGE_MIB, 'br0'], {
+    SNMPCONFPATH: sw.dir,
+    SNMP_PERSISTENT_DIR: join(sw.dir, 'subagent-state'),
   });
   await waitFor(
-    `snmp-bridge-mib with ${ports} ports`,
+    `snmp-bridge-mib with ${sw.ports} ports in ${sw.ns}`,
     async () => {
-      if (subagent.exitCode !== null) throw exited(subagent, 'subagent.log');
+      if (subagent.exitCode !== null) throw exited('snmp-bridge-mib', 'subagent.log');
       const probe = await run(
         'snmpget',
-        [...snmpArgs('snmpget'), '-Oqv', address, DOT1D_BASE_NUM_PORTS],
+        [...snmpArgs('snmpget'), '-Oqv', sw.ip, DOT1D_BASE_NUM_PORTS],
         true,
       );
-      return probe.status === 0 && probe.stdout.trim() === String(ports);
+      return probe.status === 0 && probe.stdout.trim() === String(sw.ports);
     },
     60_000,
   );
-  return { ip: address, agentPids: [snmpd.pid!, subagent.pid!] };
+  sw.agentPids = [snmpd.pid!, subagent.pid!];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,19 +518,18 @@ async function measure(
   };
 }
 
-function round(value: number, digits: number): number {
+/** CPU of this process, user + system. */
+function ownCpuS(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+function round(value: number, digits = 3): number {
   return Number(value.toPrecision(digits));
 }
 
-async function main(): Promise<void> {
-  if (!Number.isInteger(PORTS) || PORTS < 2 || PORTS % 2 !== 0 || PORTS > 4000) {
-    throw new Error('BENCH_PORTS: an even number from 2 to 4000 (veth pairs, both ends bridged)');
-  }
-  if (process.getuid?.() !== 0) throw new Error('bench/poll needs root (network namespaces)');
-  const setupStarted = Date.now();
-  const sw = await buildSwitch(PORTS);
-  const setupS = (Date.now() - setupStarted) / 1000;
-  const target: SnmpTarget = {
+function targetOf(sw: Switch): SnmpTarget {
+  return {
     host: sw.ip,
     port: 161,
     version: '2c',
@@ -523,13 +537,16 @@ async function main(): Promise<void> {
     timeoutMs: TIMEOUT_S * 1000,
     retries: 0,
   };
+}
 
-  // warm-up (JIT, agent caches), and a check that the reference asks what pollSwitch asks
+/** Warm-up (JIT, agent caches) and a check that the reference asks what pollSwitch asks. */
+async function warmUp(sw: Switch): Promise<number> {
   const tally = { requests: [] as string[], rows: 0 };
-  const snapshot = await nicwatchWalk(target, tally);
-  if ((snapshot.stpPorts?.length ?? 0) !== PORTS || snapshot.interfaces.length < PORTS) {
+  const snapshot = await nicwatchWalk(targetOf(sw), tally);
+  if ((snapshot.stpPorts?.length ?? 0) !== sw.ports || snapshot.interfaces.length < sw.ports) {
     throw new Error(
-      `poll saw ${snapshot.interfaces.length} interfaces, ${snapshot.stpPorts?.length} STP ports`,
+      `${sw.ns}: poll saw ${snapshot.interfaces.length} interfaces, ` +
+        `${snapshot.stpPorts?.length} STP ports`,
     );
   }
   const reference = [
@@ -541,39 +558,77 @@ async function main(): Promise<void> {
       `pollSwitch's requests changed; update WALKS/GETS:\n${tally.requests.join('\n')}`,
     );
   }
-  await nicwatchWalk(target);
-  const referenceLines = await netSnmpWalk(sw.ip);
+  for (let i = 0; i < 3; i += 1) await nicwatchWalk(targetOf(sw));
+  return tally.rows;
+}
 
-  const userSystemS = (): number => {
-    const usage = process.cpuUsage();
-    return (usage.user + usage.system) / 1e6;
-  };
-  const nicwatch = await measure(MAX_WALKS, sw.agentPids, userSystemS, () =>
-    nicwatchWalk(target),
+async function main(): Promise<void> {
+  if (!Number.isInteger(PORTS) || PORTS < 4 || PORTS % 2 !== 0 || PORTS > 4000) {
+    throw new Error('BENCH_PORTS: an even number from 4 to 4000 (veth pairs, both ends bridged)');
+  }
+  if (process.getuid?.() !== 0) throw new Error('bench/poll needs root (network namespaces)');
+  const setupStarted = Date.now();
+  const net = reserveBlock();
+  const large = buildNetwork(SWITCH_NAMES.large, PORTS, net);
+  const small = buildNetwork(SWITCH_NAMES.small, SMALL_PORTS, net + 4);
+  await Promise.all([startAgents(large), startAgents(small)]);
+  const setupS = (Date.now() - setupStarted) / 1000;
+
+  const rows = await warmUp(large);
+  await warmUp(small);
+  const referenceLines = await netSnmpWalk(large.ip);
+
+  const nicwatch = await measure(MAX_WALKS, large.agentPids, ownCpuS, () =>
+    nicwatchWalk(targetOf(large)),
   );
-  const netSnmp = await measure(nicwatch.walks, sw.agentPids, childrenCpuS, () =>
-    netSnmpWalk(sw.ip),
+  const netSnmp = await measure(nicwatch.walks, large.agentPids, childrenCpuS, () =>
+    netSnmpWalk(large.ip),
+  );
+  const control = await measure(10 * MAX_WALKS, small.agentPids, ownCpuS, () =>
+    nicwatchWalk(targetOf(small)),
+  );
+  // what a Net-SNMP process costs before it walks: start-up and one GET, as many at once as a walk
+  const processes = WALKS.length + GETS.length;
+  const startup = await measure(MAX_WALKS, [], childrenCpuS, () =>
+    Promise.all(
+      Array.from({ length: processes }, () =>
+        run('snmpget', [...snmpArgs('snmpget'), large.ip, SYS_UP_TIME]),
+      ),
+    ),
   );
 
-  const nicwatchCpuSPerWalk = nicwatch.cpuS / nicwatch.walks;
-  const snmpbulkwalkCpuSPerWalk = netSnmp.cpuS / netSnmp.walks;
+  const cpuPerWalk = nicwatch.cpuS / nicwatch.walks;
+  const referenceCpuPerWalk = netSnmp.cpuS / netSnmp.walks;
+  // CPU per walk taken as affine in the port count, through the 2-port control switch (the fixed
+  // cost: requests, client, decoders' set-up) and the large one; then 1,000 × that at 48 ports,
+  // i.e. CPU seconds per 30 s cycle (≤ 30: one core)
+  const fixed = control.cpuS / control.walks;
+  const perPort = (cpuPerWalk - fixed) / (PORTS - SMALL_PORTS);
+  const at48 = fixed + perPort * (48 - SMALL_PORTS);
   const result = {
     ports: PORTS,
     walks: nicwatch.walks,
-    nicwatchWalksPerS: round(nicwatch.walks / nicwatch.wallS, 3),
-    nicwatchCpuSPerWalk: round(nicwatchCpuSPerWalk, 3),
-    snmpbulkwalkWalksPerS: round(netSnmp.walks / netSnmp.wallS, 3),
-    snmpbulkwalkCpuSPerWalk: round(snmpbulkwalkCpuSPerWalk, 3),
-    cpuRatio: round(nicwatchCpuSPerWalk / snmpbulkwalkCpuSPerWalk, 3),
-    // CPU seconds per 30 s cycle for 1,000 switches of 48 ports: linear in the port count
-    fleetCoreEstimate: round(nicwatchCpuSPerWalk * (48 / PORTS) * 1000, 3),
+    nicwatchWalksPerS: round(nicwatch.walks / nicwatch.wallS),
+    nicwatchCpuSPerWalk: round(cpuPerWalk),
+    snmpbulkwalkWalksPerS: round(netSnmp.walks / netSnmp.wallS),
+    snmpbulkwalkCpuSPerWalk: round(referenceCpuPerWalk),
+    cpuRatio: round(cpuPerWalk / referenceCpuPerWalk),
+    fleetCoreEstimate: round(at48 * 1000),
   };
+  const startupPerProcess = startup.cpuS / startup.walks / processes;
+  const ms = (seconds: number): string => `${(seconds * 1000).toFixed(1)} ms`;
   process.stderr.write(
-    `bench/poll: switch ready in ${setupS.toFixed(1)} s; ${tally.rows} varbinds per nicwatch ` +
-      `walk, ${referenceLines} lines per Net-SNMP walk; agent CPU per walk ` +
-      `${(nicwatch.agentCpuS / nicwatch.walks).toFixed(3)} s (nicwatch), ` +
-      `${(netSnmp.agentCpuS / netSnmp.walks).toFixed(3)} s (Net-SNMP); ` +
-      `Net-SNMP walks done: ${netSnmp.walks}\n`,
+    [
+      `bench/poll: switches ready in ${setupS.toFixed(1)} s`,
+      `per walk of ${PORTS} ports: ${rows} varbinds to nicwatch, ${referenceLines} lines from ` +
+        `Net-SNMP (${netSnmp.walks} walks); agent CPU ${ms(nicwatch.agentCpuS / nicwatch.walks)} ` +
+        `(nicwatch), ${ms(netSnmp.agentCpuS / netSnmp.walks)} (Net-SNMP)`,
+      `Net-SNMP: ${ms(startupPerProcess)} CPU per process for start-up and one GET; the ` +
+        `reference walk less its ${processes} start-ups: ${ms(referenceCpuPerWalk - processes * startupPerProcess)}`,
+      `nicwatch: ${ms(fixed)} CPU per walk of ${SMALL_PORTS} ports (${control.walks} walks), ` +
+        `${ms(perPort)} more per port; ${ms(at48)} per walk of 48 ports`,
+      '',
+    ].join('\n'),
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

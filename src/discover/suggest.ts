@@ -9,35 +9,21 @@ import { decodeGroupText, recogniseKind } from '../bond/decode';
 import { decodeIfconfigIpmp, isBlockHeader } from '../bond/ifconfig-ipmp';
 import { decodeIpmpstat } from '../bond/ipmpstat';
 import { describeError } from '../errors';
-import type {
-  InterfaceState,
-  LldpNeighbour,
-  RedundancyGroup,
-  SwitchSnapshot,
-  StpPort,
-} from '../model';
+import type { LldpNeighbour, RedundancyGroup, StpPort } from '../model';
 import type { ExtendOutput } from '../snmp/extend';
 import type { SnmpTarget } from '../snmp/session';
+import type { DeviceAnswers, ExtendFinding } from './answers';
+import {
+  lldpByInterface,
+  describeNeighbour,
+  looksLikeMac,
+  describeServer,
+  describeSwitch,
+  comment,
+  oneLine,
+} from './comments';
 
-/** What one extend turned out to hold. */
-export interface ExtendFinding {
-  extend: string;
-  /** The groups its text decodes to: one, or one per group of an IPMP text that lists several. */
-  groups: RedundancyGroup[];
-  /** Why it suggests nothing (or not everything): not a group text, a decode error, a failure. */
-  problem: string | null;
-}
-
-/** Everything discover read from one agent. */
-export interface DeviceAnswers {
-  /** The address discover was given; it becomes the entry's `address`. */
-  address: string;
-  sysName: string | null;
-  sysDescr: string | null;
-  interfaces: InterfaceState[];
-  switch: Pick<SwitchSnapshot, 'stp' | 'stpPorts' | 'lldp'>;
-  extends: ExtendFinding[];
-}
+export type { DeviceAnswers, ExtendFinding } from './answers';
 
 /** How discover reached the agent; only what differs from `snmpDefaults` reaches the entry. */
 export type SnmpAccess = Pick<SnmpTarget, 'port' | 'version' | 'community' | 'user'>;
@@ -52,15 +38,12 @@ export const SECRET_ENV = {
 const DEFAULT_PORT = 161;
 const DEFAULT_VERSION = '2c';
 const DEFAULT_COMMUNITY = 'public';
-/** IANAifType softwareLoopback: never a leg, not worth listing. */
-const IF_TYPE_LOOPBACK = 24;
-const COMMENT_WIDTH = 96;
 
 /** The config's device-name rule (schema.ts): a letter or digit, then letters, digits, `._-`. */
 export function toDeviceName(text: string): string {
   return text
     .trim()
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-*[^A-Za-z0-9._-]+-*/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .replace(/[-.]+$/, '');
 }
@@ -121,6 +104,11 @@ export function suggestDevice(answers: DeviceAnswers, access: SnmpAccess): strin
 
   const after: string[] = [];
   const groups = role === 'server' ? suggestGroups(answers, after) : [];
+  if (groups.length > 0 && answers.switch.lldp === null) {
+    notes.push(
+      'legs: no LLDP-MIB on this agent (lldpd with agentx gives it): fill in switch and port',
+    );
+  }
   if (groups.length > 0) entry.groups = groups.map((group) => group.config);
   after.push(
     ...answers.extends.flatMap((f) => (f.problem ? [`extend ${f.extend}: ${f.problem}`] : [])),
@@ -134,8 +122,8 @@ export function suggestDevice(answers: DeviceAnswers, access: SnmpAccess): strin
   const item = doc.getIn(['devices', 0], true) as YAMLMap;
   item.commentBefore = comment(notes);
   if (after.length > 0) item.comment = comment(after);
-  styleFlow(doc, ['devices', 0, 'snmp']);
-  styleFlow(doc, ['devices', 0, 'snmp', 'user']);
+  // `snmp: { port: 16121 }` as the contract writes it; with a user, only the user on one line
+  styleFlow(doc, snmp.block?.user ? ['devices', 0, 'snmp', 'user'] : ['devices', 0, 'snmp']);
   groups.forEach((group, g) => {
     const base = ['devices', 0, 'groups', g];
     const groupNode = doc.getIn(base, true) as YAMLMap;
@@ -158,9 +146,9 @@ function styleFlow(doc: Document, path: (string | number)[]): void {
 function roleReason(role: string, decoded: ExtendFinding[], bridgePorts: StpPort[]): string {
   const ports = `BRIDGE-MIB answers with ${bridgePorts.length} bridge port${bridgePorts.length === 1 ? '' : 's'}`;
   if (decoded.length > 0) {
-    const what = decoded.map((f) => `${f.extend} (${f.groups.map((g) => g.kind).join(', ')})`);
     const also = bridgePorts.length > 0 ? `; ${ports} too` : '';
-    return `role server: extend ${what.join(', ')} holds a bond/team/IPMP group${also}`;
+    const extendNames = decoded.map((f) => f.extend).join(', ');
+    return `role server: extend ${extendNames} print${decoded.length === 1 ? 's' : ''} a bond/team/IPMP group${also}`;
   }
   if (role === 'switch') return `role switch: ${ports}`;
   return (
@@ -266,7 +254,8 @@ function suggestGroup(
   });
   const up = group.legs.filter((leg) => leg.up).length;
   const active = group.activeLeg ? `, active ${group.activeLeg}` : '';
-  const summary = `extend ${extend}: ${group.kind} ${group.mode}, ${up} of ${group.legs.length} legs up${active}`;
+  const mode = group.mode === group.kind ? '' : ` ${group.mode}`;
+  const summary = `extend ${extend}: ${group.kind}${mode}, ${up} of ${group.legs.length} legs up${active}`;
   return { config, summary, legNotes };
 }
 
@@ -281,7 +270,7 @@ function suggestLeg(
     leg,
     note: `switch: ?, port: ? (${why})`,
   });
-  if (!haveLldp) return unknown('no LLDP-MIB on this agent: lldpd with agentx would tell');
+  if (!haveLldp) return { leg, note: 'switch: ?, port: ?' };
   const [neighbour, another] = heard;
   if (neighbour === undefined) return unknown('no LLDP neighbour heard on it');
   if (another !== undefined) {
@@ -302,105 +291,4 @@ function suggestLeg(
   }
   leg.port = neighbour.portId;
   return { leg, note: null };
-}
-
-/**
- * LLDP neighbours by local interface name. On a device without bridge ports, LLDP-MIB's
- * LldpPortNumber is the ifIndex (lldpd's agentx numbers ports so), used when the decoder could not
- * map the port through lldpLocPortTable.
- */
-function lldpByInterface(answers: DeviceAnswers): Map<string, LldpNeighbour[]> {
-  const byIndex = new Map(answers.interfaces.map((i) => [i.ifIndex, i.name]));
-  const bridged = (answers.switch.stpPorts ?? []).length > 0;
-  const heard = new Map<string, LldpNeighbour[]>();
-  for (const neighbour of answers.switch.lldp ?? []) {
-    const ifIndex = neighbour.localIfIndex ?? (bridged ? null : neighbour.localPortNum);
-    const name = ifIndex === null ? undefined : byIndex.get(ifIndex);
-    if (name === undefined) continue;
-    heard.set(name, [...(heard.get(name) ?? []), neighbour]);
-  }
-  return heard;
-}
-
-function describeNeighbour(neighbour: LldpNeighbour): string {
-  return `${oneLine(neighbour.sysName ?? neighbour.chassisId)} port ${oneLine(neighbour.portId)}`;
-}
-
-function looksLikeMac(id: string): boolean {
-  return /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(id);
-}
-
-/** Interfaces and LLDP neighbours of a server: what `source: if-mib` groups and legs could use. */
-function describeServer(answers: DeviceAnswers): string[] {
-  const shown = answers.interfaces.filter((i) => i.type !== IF_TYPE_LOOPBACK);
-  const lines = wrap(
-    'interfaces:',
-    shown.map((i) => `${i.name} ${operWord(i.operUp)}`),
-  );
-  const lldp = lldpByInterface(answers);
-  for (const [iface, neighbours] of lldp) {
-    lines.push(`LLDP on ${iface}: ${neighbours.map(describeNeighbour).join('; ')}`);
-  }
-  return lines;
-}
-
-/** The bridge ports with their ifName, STP state, edge status and LLDP neighbours. */
-function describeSwitch(answers: DeviceAnswers, ports: StpPort[]): string[] {
-  const lines: string[] = [];
-  const stp = answers.switch.stp;
-  if (stp?.bridgeId) {
-    const root =
-      stp.designatedRoot === stp.bridgeId
-        ? 'this bridge is the STP root'
-        : `root ${stp.designatedRoot ?? '?'}`;
-    lines.push(`STP bridge ${stp.bridgeId}, ${root}`);
-  }
-  lines.push('bridge ports (ifName: STP state, edge, link; LLDP neighbour) for cabling legs:');
-  const byIndex = new Map(answers.interfaces.map((i) => [i.ifIndex, i]));
-  for (const port of [...ports].sort((a, b) => a.bridgePort - b.bridgePort)) {
-    const iface = port.ifIndex === null ? undefined : byIndex.get(port.ifIndex);
-    const name = iface?.name ?? `ifIndex ${port.ifIndex ?? '?'}`;
-    const edge = port.edge === null ? 'edge ?' : port.edge ? 'edge' : 'not edge';
-    const heard = (answers.switch.lldp ?? []).filter(
-      (n) => n.localIfIndex !== null && n.localIfIndex === port.ifIndex,
-    );
-    const lldp = heard.length > 0 ? `; LLDP ${heard.map(describeNeighbour).join(', ')}` : '';
-    lines.push(
-      `  ${name} (bridge port ${port.bridgePort}): ${port.state ?? 'state ?'}, ${edge}, ${operWord(iface?.operUp ?? null)}${lldp}`,
-    );
-  }
-  return lines;
-}
-
-function operWord(up: boolean | null): string {
-  if (up === null) return '?';
-  return up ? 'up' : 'down';
-}
-
-/** `head item, item, …` over as many comment lines as the width needs. */
-function wrap(head: string, items: string[]): string[] {
-  if (items.length === 0) return [`${head} none`];
-  const lines: string[] = [];
-  let line = head;
-  for (const item of items) {
-    const next = `${line}${line === head ? ' ' : ', '}${item}`;
-    if (next.length > COMMENT_WIDTH && line !== head) {
-      lines.push(`${line},`);
-      line = `  ${item}`;
-    } else line = next;
-  }
-  lines.push(line);
-  return lines;
-}
-
-/** One YAML comment from lines: each starts with a space after the `#`. */
-function comment(lines: string[]): string {
-  return lines.map((line) => ` ${line}`).join('\n');
-}
-
-/** Agent text fit for a one-line comment: control characters out, long text clipped. */
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
 }

@@ -1,6 +1,7 @@
 /** Reading a group's state through Net-SNMP's `extend` (NET-SNMP-EXTEND-MIB). */
 import { SnmpError } from '../errors';
-import { NS_EXTEND_OUTPUT_FULL, NS_EXTEND_RESULT, stringIndex } from './oids';
+import { NS_EXTEND_OUTPUT_FULL, NS_EXTEND_RESULT, nameOfStringIndex, stringIndex } from './oids';
+import { columnCells, textValue } from './table';
 import type { SnmpClient, SnmpValue } from './session';
 
 export interface ExtendOutput {
@@ -41,4 +42,29 @@ function textOf(value: SnmpValue): string {
 
 function numberOf(value: SnmpValue): number | null {
   return typeof value === 'number' ? value : null;
+}
+
+const EXTEND_FORMAT = 'NET-SNMP-EXTEND-MIB';
+
+/** Every extend the agent serves, with its output and exit status (for discovery). */
+export async function readAllExtends(client: SnmpClient): Promise<ExtendOutput[]> {
+  const [outputs, results] = await Promise.all([
+    client.walk(NS_EXTEND_OUTPUT_FULL),
+    client.walk(NS_EXTEND_RESULT),
+  ]);
+  const codes = columnCells(results, NS_EXTEND_RESULT, EXTEND_FORMAT);
+  return [...columnCells(outputs, NS_EXTEND_OUTPUT_FULL, EXTEND_FORMAT).values()].flatMap(
+    (cell) => {
+      const name = nameOfStringIndex(cell.index);
+      if (name === null) return [];
+      const code = codes.get(cell.index)?.value;
+      return [
+        {
+          name,
+          text: textValue(cell, EXTEND_FORMAT),
+          exitCode: typeof code === 'number' ? code : null,
+        },
+      ];
+    },
+  );
 }

@@ -1,5 +1,9 @@
 /** Static OID table: nicwatch never parses a MIB at run time. */
 
+/** SNMPv2-MIB sysDescr and sysName (scalars: instance `.0`). */
+export const SYS_DESCR = '1.3.6.1.2.1.1.1';
+export const SYS_NAME = '1.3.6.1.2.1.1.5';
+
 /** SNMPv2-MIB sysUpTime.0, the cheapest "are you there" question. */
 export const SYS_UP_TIME = '1.3.6.1.2.1.1.3.0';
 
@@ -7,6 +11,14 @@ export const SYS_UP_TIME = '1.3.6.1.2.1.1.3.0';
 export const NS_EXTEND_OUTPUT_FULL = '1.3.6.1.4.1.8072.1.3.2.3.1.2';
 /** NET-SNMP-EXTEND-MIB nsExtendResult: the command's exit status. */
 export const NS_EXTEND_RESULT = '1.3.6.1.4.1.8072.1.3.2.3.1.4';
+
+/** `5.98.111.110.100.48` → `bond0`; null for an index that is not a string index. */
+export function nameOfStringIndex(index: string): string | null {
+  const [length, ...bytes] = index.split('.').map(Number);
+  const isByte = (b: number): boolean => Number.isInteger(b) && b >= 0 && b <= 255;
+  if (length !== bytes.length || !bytes.every(isByte)) return null;
+  return Buffer.from(bytes).toString('utf8');
+}
 
 /**
  * An SMI string index (RFC 2578 §7.7, not IMPLIED): its length, then one sub-identifier per
