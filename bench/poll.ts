@@ -1,24 +1,27 @@
 /**
- * bench/poll: what one poll of a large switch costs, against Net-SNMP's snmpbulkwalk.
+ * bench/poll: what one poll of a large switch costs nicwatch, against Net-SNMP's snmpbulkwalk.
  *
  * Builds a "large switch" in a network namespace (`nwbench<pid>`): a kernel-STP bridge `br0` with
- * BENCH_PORTS ports (default 400), made of BENCH_PORTS/2 veth pairs with BOTH ends enslaved to the
- * bridge, so that ifTable holds about as many rows as the bridge has ports (ports + lo, mgmt, br0)
- * and STP has real work (each pair is a loop: one end forwards, the other blocks). A management
- * veth to the root namespace carries a /30 of 198.18.0.0/15; snmpd runs inside the namespace
- * (IF-MIB, master agentx) with Net-SNMP's snmp-bridge-mib AgentX subagent (BRIDGE-MIB). Recipe:
- * /work/shared/docs/real-peers.md; start-up as in test/helpers/netns-lab.ts.
+ * BENCH_PORTS ports (default 400) `swp1`…, made of BENCH_PORTS/2 veth pairs with BOTH ends
+ * enslaved to the bridge, so that ifTable has as many port rows as the bridge has ports (plus lo,
+ * mgmt, br0) and STP has work to do (each pair is a loop: one end forwards, the other blocks). A
+ * management veth to the root namespace carries a /30 of 198.18.0.0/15; snmpd runs inside (IF-MIB,
+ * master agentx) with Net-SNMP's snmp-bridge-mib AgentX subagent (BRIDGE-MIB). Recipe:
+ * /work/shared/docs/real-peers.md; start-up steps as in test/helpers/netns-lab.ts. A 2-port control
+ * switch (`nwbench<pid>s`) is built the same way to show the fixed cost of a poll.
  *
- * Then, sequentially, up to BENCH_WALKS (30) walks or BENCH_SECONDS (60 s) per side:
- * - nicwatch: `pollSwitch(openSnmpClient(target))`, a client per poll as the daemon does; CPU of
- *   this process (process.cpuUsage deltas);
- * - reference: the same requests pollSwitch makes, one Net-SNMP process each, all of one walk
- *   started at once (as pollSwitch runs its walks in parallel): `snmpbulkwalk -v2c -Cr25 -On` per
- *   subtree and `snmpget` for the two scalar GETs; CPU of the children from /proc/self/stat
- *   (cutime + cstime of the reaped children, summed by the kernel before rounding to ticks).
+ * Then, one walk after the other, up to BENCH_WALKS (30) walks or BENCH_SECONDS (60 s) per side:
+ * - nicwatch: `pollSwitch(openSnmpClient(target))`, a client per poll as the daemon opens one;
+ *   CPU of this process (process.cpuUsage deltas);
+ * - reference: the requests pollSwitch makes, one Net-SNMP process each, all of a walk started at
+ *   once (pollSwitch runs its walks in parallel too): `snmpbulkwalk -v2c -c public -Cr25 -On` per
+ *   subtree, `snmpget` for its two GETs of the bridge scalars (MIBS= and -M /dev/null: no MIB
+ *   loading; -t 10 -r 0 like the client here). CPU of the children from /proc/self/stat (cutime +
+ *   cstime: the kernel sums the reaped children's exact times, rounding once). snmpbulkwalk also
+ *   GETs the root of a subtree that walked empty (4 of the 17 here), which nicwatch does not.
  * The agent (snmpd + subagent) is the same for both; its CPU per walk goes to stderr as a check.
  *
- * Prints one JSON line. Run: npm run build && npx tsx bench/poll.ts   (needs root)
+ * Prints one JSON line (notes on stderr). Run: npm run build && npx tsx bench/poll.ts  (root)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
@@ -32,7 +35,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pollSwitch } from '../src/poll/switch-poller';
@@ -154,7 +157,7 @@ process.once('exit', cleanup);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     cleanup();
-    process.exit(130);
+    process.exit(128 + constants.signals[signal]);
   });
 }
 
@@ -297,6 +300,8 @@ function statTicks(file: string, a: number, b: number): number {
 
 interface Switch {
   ns: string;
+  /** The root side of the management link. */
+  rootLink: string;
   ports: number;
   ip: string;
   dir: string;
@@ -341,7 +346,7 @@ function stpStates(ns: string): number[] {
 function buildNetwork(ns: string, ports: number, net: number): Switch {
   const rootLink = `nwb${ns.slice('nwbench'.length)}`; // ≤ 15 characters
   const [rootIp, address] = [intToIp(net + 1), intToIp(net + 2)];
-  const sw: Switch = { ns, ports, ip: address, dir: join(dir, ns), agentPids: [] };
+  const sw: Switch = { ns, rootLink, ports, ip: address, dir: join(dir, ns), agentPids: [] };
   mkdirSync(join(sw.dir, 'state'), { recursive: true });
   mkdirSync(join(sw.dir, 'subagent-state'));
   ip(['netns', 'add', ns]);
@@ -492,17 +497,22 @@ interface Phase {
   walks: number;
   wallS: number;
   cpuS: number;
-  agentCpuS: number;
+  /** CPU of snmpd, then of snmp-bridge-mib. */
+  agentCpuS: number[];
+  /** Packets sent to the switch: the requests. */
+  requests: number;
 }
 
 async function measure(
   count: number,
-  agentPids: number[],
+  sw: Switch,
   cpu: () => number,
   once: () => Promise<unknown>,
 ): Promise<Phase> {
-  const agentCpu = () => agentPids.reduce((sum, pid) => sum + processCpuS(pid), 0);
+  const agentCpu = () => sw.agentPids.map(processCpuS);
+  const sent = () => Number(readText(`/sys/class/net/${sw.rootLink}/statistics/tx_packets`));
   const agentBefore = agentCpu();
+  const sentBefore = sent();
   const cpuBefore = cpu();
   const started = performance.now();
   let walks = 0;
@@ -514,7 +524,8 @@ async function measure(
     walks,
     wallS: (performance.now() - started) / 1000,
     cpuS: cpu() - cpuBefore,
-    agentCpuS: agentCpu() - agentBefore,
+    agentCpuS: agentCpu().map((cpuS, i) => cpuS - (agentBefore[i] ?? 0)),
+    requests: sent() - sentBefore,
   };
 }
 
@@ -553,7 +564,9 @@ async function warmUp(sw: Switch): Promise<number> {
     ...WALKS.map((oid) => `walk ${oid}`),
     ...GETS.map((oids) => `get ${oids.join(' ')}`),
   ];
-  if (JSON.stringify([...tally.requests].sort()) !== JSON.stringify([...reference].sort())) {
+  // as sets: readStpPorts reads the bridge port tables twice when the port map moved meanwhile
+  const distinct = (list: string[]): string => JSON.stringify([...new Set(list)].sort());
+  if (distinct(tally.requests) !== distinct(reference)) {
     throw new Error(
       `pollSwitch's requests changed; update WALKS/GETS:\n${tally.requests.join('\n')}`,
     );
@@ -578,18 +591,14 @@ async function main(): Promise<void> {
   await warmUp(small);
   const referenceLines = await netSnmpWalk(large.ip);
 
-  const nicwatch = await measure(MAX_WALKS, large.agentPids, ownCpuS, () =>
-    nicwatchWalk(targetOf(large)),
-  );
-  const netSnmp = await measure(nicwatch.walks, large.agentPids, childrenCpuS, () =>
-    netSnmpWalk(large.ip),
-  );
-  const control = await measure(10 * MAX_WALKS, small.agentPids, ownCpuS, () =>
+  const nicwatch = await measure(MAX_WALKS, large, ownCpuS, () => nicwatchWalk(targetOf(large)));
+  const netSnmp = await measure(nicwatch.walks, large, childrenCpuS, () => netSnmpWalk(large.ip));
+  const control = await measure(10 * MAX_WALKS, small, ownCpuS, () =>
     nicwatchWalk(targetOf(small)),
   );
   // what a Net-SNMP process costs before it walks: start-up and one GET, as many at once as a walk
   const processes = WALKS.length + GETS.length;
-  const startup = await measure(MAX_WALKS, [], childrenCpuS, () =>
+  const startup = await measure(MAX_WALKS, large, childrenCpuS, () =>
     Promise.all(
       Array.from({ length: processes }, () =>
         run('snmpget', [...snmpArgs('snmpget'), large.ip, SYS_UP_TIME]),
@@ -617,16 +626,20 @@ async function main(): Promise<void> {
   };
   const startupPerProcess = startup.cpuS / startup.walks / processes;
   const ms = (seconds: number): string => `${(seconds * 1000).toFixed(1)} ms`;
+  const requests = (phase: Phase): string => (phase.requests / phase.walks).toFixed(1);
+  const agent = (phase: Phase): string =>
+    phase.agentCpuS.map((cpuS) => ms(cpuS / phase.walks)).join(' + ');
   process.stderr.write(
     [
       `bench/poll: switches ready in ${setupS.toFixed(1)} s`,
       `per walk of ${PORTS} ports: ${rows} varbinds to nicwatch, ${referenceLines} lines from ` +
-        `Net-SNMP (${netSnmp.walks} walks); agent CPU ${ms(nicwatch.agentCpuS / nicwatch.walks)} ` +
-        `(nicwatch), ${ms(netSnmp.agentCpuS / netSnmp.walks)} (Net-SNMP)`,
+        `Net-SNMP (${netSnmp.walks} walks); requests ` +
+        `${requests(nicwatch)} (nicwatch), ${requests(netSnmp)} (Net-SNMP); agent CPU (snmpd + ` +
+        `snmp-bridge-mib) ${agent(nicwatch)} (nicwatch), ${agent(netSnmp)} (Net-SNMP)`,
       `Net-SNMP: ${ms(startupPerProcess)} CPU per process for start-up and one GET; the ` +
         `reference walk less its ${processes} start-ups: ${ms(referenceCpuPerWalk - processes * startupPerProcess)}`,
       `nicwatch: ${ms(fixed)} CPU per walk of ${SMALL_PORTS} ports (${control.walks} walks), ` +
-        `${ms(perPort)} more per port; ${ms(at48)} per walk of 48 ports`,
+        `${(perPort * 1e6).toFixed(0)} µs more per port; ${ms(at48)} per walk of 48 ports`,
       '',
     ].join('\n'),
   );
