@@ -253,8 +253,18 @@ export interface DevicePoll {
   lastOkAt: string | null;
   switch: SwitchSnapshot | null;
   groups: GroupPoll[];
+  /**
+   * Link states a trap announced for switch interfaces (by ifIndex) that polls have not
+   * confirmed yet: agents cache IF-MIB for seconds, so a poll right after a trap may still show
+   * the old state. Absent when there are none.
+   */
+  hints?: Record<number, { up: boolean; at: string }>;
 }
 
+/**
+ * Event types. `trap` is a trap nicwatch does not interpret, kept with its OID in
+ * `details.trapOid` (contract section 6: "others are kept as events of their OID").
+ */
 export const EVENT_TYPES = [
   'link-down',
   'link-up',
@@ -266,6 +276,7 @@ export const EVENT_TYPES = [
   'active-leg-changed',
   'device-unreachable',
   'device-reachable',
+  'trap',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type EventSource = 'trap' | 'poll' | 'netconf';
@@ -281,3 +292,12 @@ export interface StateEvent {
   interface?: string;
   details: Record<string, unknown>;
 }
+
+/**
+ * A trap as the receiver accepted it, before correlation: a StateEvent of source `trap` with
+ * what correlation needs to place it. `details` carries at least `trapOid`, `version`
+ * (`1`|`2c`|`3`), `from` (UDP source `host:port`), `trapId` (unique per accepted trap, for
+ * de-duplication), `varbinds` (`[{ oid, type, value }]` as text) and, for link traps, `ifIndex`,
+ * `ifAdminStatus`, `ifOperStatus` when the trap carries them.
+ */
+export type TrapEvent = Omit<StateEvent, 'id'> & { source: 'trap' };

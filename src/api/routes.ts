@@ -1,5 +1,6 @@
 /** The read-only routes of contract section 4. */
 import { Router, type Request } from 'express';
+import type { Incident } from '../correlate/engine';
 import { worstStatus } from '../health/rollup';
 import { EVENT_TYPES, type EventType } from '../model';
 import type { EventFilter } from '../store/events';
@@ -19,9 +20,12 @@ export function apiRoutes(state: ApiState): Router {
 
   router.get('/readyz', async (_req, res) => {
     const ready = await state.ready();
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not ready', redis: ready ? 'up' : 'down' });
+    const buffered = state.trapsBuffered?.();
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      redis: ready ? 'up' : 'down',
+      ...(buffered === undefined ? {} : { trapsBuffered: buffered }),
+    });
   });
 
   router.get('/api/v1/health', async (_req, res) => {
@@ -66,11 +70,15 @@ export function apiRoutes(state: ApiState): Router {
     res.json({ events: await state.events(eventFilter(req)) });
   });
 
-  router.get('/api/v1/incidents', (req, res) => {
+  router.get('/api/v1/incidents', async (req, res) => {
     const wanted = queryString(req, 'state') ?? 'open';
     if (!INCIDENT_STATES.includes(wanted))
       throw badRequest(`state must be one of ${INCIDENT_STATES.join(', ')}`);
-    res.json({ incidents: [] });
+    const limit = Number(queryString(req, 'limit') ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS)
+      throw badRequest(`limit must be 1..${MAX_EVENTS}`);
+    const incidents = await state.incidents(wanted as 'open' | 'closed' | 'all', limit);
+    res.json({ incidents: incidents.map(publicIncident) });
   });
 
   router.get('/metrics', async (_req, res) => {
@@ -120,4 +128,25 @@ function eventFilter(req: Request): EventFilter {
     filter.limit = n;
   }
   return filter;
+}
+
+/** Contract section 4's Incident, plus what the correlator knows besides. */
+function publicIncident(incident: Incident) {
+  const { id, state, openedAt, closedAt, device, group, cause, events, summary, failoverMs } =
+    incident;
+  return {
+    id,
+    state,
+    openedAt,
+    closedAt,
+    device,
+    group,
+    cause,
+    events,
+    summary,
+    failoverMs,
+    leg: incident.leg,
+    failover: incident.failover,
+    activeLegDown: incident.activeLegDown,
+  };
 }

@@ -8,19 +8,25 @@ import { createApiApp, listenApi, type RunningApi } from '../api/app';
 import { redisApiState } from '../api/state';
 import type { NicwatchConfig } from '../config/schema';
 import type { Logger } from '../log';
-import { POLL_QUEUE, startPoller, type Poller } from '../poll/poller';
+import { startCorrelator } from '../correlate/worker';
+import { startPoller, type Poller } from '../poll/poller';
+import { EVENTS_QUEUE, POLL_QUEUE, type EventsJob } from '../queue/jobs';
 import { queueFactory } from '../queue/queues';
+import { createTrapBatcher, type TrapBatcher } from '../traps/batcher';
+import { startTrapReceiver } from '../traps/receiver';
 import { keysFor } from '../store/keys';
 import { connectRedis } from '../store/redis';
 
 export const ROLES = ['poller', 'traps', 'worker', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 /** Roles this build runs; the others are accepted by --only and said to be unavailable. */
-export const AVAILABLE_ROLES: readonly Role[] = ['poller', 'api'];
+export const AVAILABLE_ROLES: readonly Role[] = ROLES;
 
 export interface Daemon {
   /** Where the API listens, when the api role runs. */
   apiAddress: string | null;
+  /** Where the trap receiver listens, when the traps role runs. */
+  trapAddress: string | null;
   stop(): Promise<void>;
 }
 
@@ -34,7 +40,44 @@ export async function startDaemon(
   const queues = queueFactory(config.redis.url, config.redis.prefix);
   const stops: Array<() => Promise<void>> = [];
   let api: RunningApi | null = null;
+  let batcher: TrapBatcher | null = null;
+  let trapAddress: string | null = null;
   try {
+    if (roles.includes('worker')) {
+      const correlator = await startCorrelator({
+        config,
+        redis,
+        keys,
+        queues,
+        logger: logger.child({ role: 'worker' }),
+      });
+      stops.push(() => correlator.stop());
+      logger.info('correlator started');
+    }
+    if (roles.includes('traps') && config.traps.listen !== false) {
+      const trapLogger = logger.child({ role: 'traps' });
+      const trapBatcher = createTrapBatcher({
+        queue: queues.open<EventsJob>(EVENTS_QUEUE),
+        redis,
+        keys,
+        logger: trapLogger,
+      });
+      batcher = trapBatcher;
+      const receiver = await startTrapReceiver({
+        listen: config.traps.listen,
+        communities: config.traps.communities,
+        users: config.traps.users,
+        devices: config.devices,
+        onTraps: (events) => events.forEach((event) => trapBatcher.accept(event)),
+        onRejected: () => trapBatcher.rejected(),
+        onMalformed: () => trapBatcher.malformed(),
+        logger: trapLogger,
+      });
+      trapAddress = receiver.address;
+      // Stop receiving first, then hand what is held to Redis.
+      stops.unshift(() => receiver.close().then(() => trapBatcher.close()));
+      logger.info({ address: receiver.address }, 'trap receiver listening');
+    }
     if (roles.includes('poller')) {
       const poller: Poller = await startPoller({
         config,
@@ -47,7 +90,15 @@ export async function startDaemon(
       logger.info({ devices: config.devices.length }, 'poller started');
     }
     if (roles.includes('api')) {
-      const state = redisApiState({ config, redis, keys, queues, queueNames: [POLL_QUEUE] });
+      const held = batcher;
+      const state = redisApiState({
+        config,
+        redis,
+        keys,
+        queues,
+        queueNames: [POLL_QUEUE, EVENTS_QUEUE],
+        trapsBuffered: held ? () => held.buffered() : undefined,
+      });
       api = await listenApi(createApiApp(state, logger.child({ role: 'api' })), config.api.listen);
       stops.unshift(() => (api ? api.close() : Promise.resolve()));
       logger.info({ address: api.address }, 'api listening');
@@ -56,7 +107,11 @@ export async function startDaemon(
     await stopAll(stops, queues, redis);
     throw err;
   }
-  return { apiAddress: api?.address ?? null, stop: () => stopAll(stops, queues, redis) };
+  return {
+    apiAddress: api?.address ?? null,
+    trapAddress,
+    stop: () => stopAll(stops, queues, redis),
+  };
 }
 
 async function stopAll(

@@ -13,6 +13,7 @@ import type {
   StpPortState,
   SwitchSnapshot,
 } from '../model';
+import { FLAP_SUPPRESS, isFlapping, type GroupCorrelation } from '../correlate/engine';
 import { UNKNOWN_LINK, carriesTraffic, reason, type LegLink } from './legs';
 import { statusOfReasons, worstStatus } from './rollup';
 import { evaluateServerRules, joinLegs } from './rules';
@@ -84,6 +85,8 @@ export interface FleetInput {
   config: Pick<NicwatchConfig, 'devices' | 'correlation'>;
   polls: ReadonlyMap<string, DevicePoll>;
   failovers?: FailoverHistory;
+  /** The correlator's state per `device/group`, for `flapping`. */
+  correlations?: ReadonlyMap<string, GroupCorrelation>;
   now: Date;
 }
 
@@ -182,6 +185,11 @@ function groupHealth(
     links,
   };
   const reasons = evaluateServerRules(group, options);
+  const flapping = flappingReason(input, `${device.name}/${config.name}`);
+  if (flapping) {
+    if (reasons.length === 1 && reasons[0]?.code === 'all-legs-up') reasons.pop();
+    reasons.push(flapping);
+  }
   const legs = joinLegs(group, options);
   return {
     ...base,
@@ -203,6 +211,22 @@ function groupHealth(
       edge: leg.edge,
     })),
   };
+}
+
+/** `flapping`: a leg of the group changed state more than FLAP_SUPPRESS times within the window (damped). */
+function flappingReason(input: FleetInput, key: string): Reason | null {
+  const state = input.correlations?.get(key);
+  if (!state) return null;
+  const nowMs = input.now.getTime();
+  const windowMs = input.config.correlation.windowMs;
+  const legs = Object.entries(state.legs).filter(([, leg]) => isFlapping(leg, nowMs, windowMs));
+  if (legs.length === 0) return null;
+  const names = legs.map(([name]) => name).join(', ');
+  return reason(
+    'flapping',
+    'WARNING',
+    `${names} keeps changing state (more than ${FLAP_SUPPRESS} times within ${windowMs / 1000} s)`,
+  );
 }
 
 /** The legs as configured, with the last known group data but no verdict. */

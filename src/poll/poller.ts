@@ -8,19 +8,15 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeviceConfig, NicwatchConfig } from '../config/schema';
+import { carryHints } from '../correlate/hints';
 import { describeError } from '../errors';
 import type { DevicePoll } from '../model';
+import { EVENTS_QUEUE, POLL_QUEUE, type EventsJob, type PollJob } from '../queue/jobs';
 import type { Job, Queue, QueueFactory } from '../queue/queues';
 import type { Keys } from '../store/keys';
 import { loadPoll, savePoll } from '../store/polls';
 import { diffPolls } from './diff';
 import { pollDevice, type OpenClient, type PollResult } from './poll-device';
-
-export interface PollJob {
-  device: string;
-  /** Poll now even during back-off (a trap asked to verify). */
-  force?: boolean;
-}
 
 export interface PollerOptions {
   config: NicwatchConfig;
@@ -38,13 +34,13 @@ export interface Poller {
   stop(): Promise<void>;
 }
 
-export const POLL_QUEUE = 'poll';
 const MAX_BACKOFF_INTERVALS = 8;
 const RESCHEDULE_MS = 60_000;
 
 export async function startPoller(options: PollerOptions): Promise<Poller> {
   const { config, queues } = options;
   const queue = queues.open<PollJob>(POLL_QUEUE);
+  const events = queues.open<EventsJob>(EVENTS_QUEUE);
   const devices = new Map(config.devices.map((device) => [device.name, device]));
   const schedule = (pollNow: boolean): Promise<void> =>
     scheduleDevices(queue, config, pollNow).catch((err: unknown) => {
@@ -57,7 +53,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   const resync = setInterval(() => void schedule(false), RESCHEDULE_MS);
   void queue.process('poll', options.concurrency ?? 16, async (job: Job<PollJob>) => {
     const device = devices.get(job.data.device);
-    if (device) await pollOnce(options, device, job.data.force === true);
+    if (device) await pollOnce({ ...options, events }, device, job.data.force === true);
   });
   return {
     queue,
@@ -95,7 +91,10 @@ async function scheduleDevices(
 
 /** Polls one device unless another process is at it or it is backing off; stores what changed. */
 export async function pollOnce(
-  options: Pick<PollerOptions, 'config' | 'redis' | 'keys' | 'logger' | 'openClient'>,
+  options: Pick<PollerOptions, 'config' | 'redis' | 'keys' | 'logger' | 'openClient'> & {
+    /** Where the events a poll finds go for correlation; none without the worker role. */
+    events?: Queue<EventsJob>;
+  },
   device: DeviceConfig,
   force = false,
 ): Promise<DevicePoll | null> {
@@ -110,15 +109,21 @@ export async function pollOnce(
     if (!force && Date.now() < notBefore) return null;
     const result = await pollDevice(device, config, options.openClient);
     const previous = await loadPoll(redis, keys, device.name);
-    const poll = toDevicePoll(device, result, previous);
-    const events = diffPolls(previous, poll);
-    await savePoll(redis, keys, poll, events);
+    const poll = carryHints(previous, toDevicePoll(device, result, previous), Date.now());
+    const stored = await savePoll(redis, keys, poll, diffPolls(previous, poll));
+    if (stored.length > 0 && options.events) {
+      await options.events.add(
+        'polled',
+        { kind: 'polled', events: stored },
+        { removeOnComplete: true, removeOnFail: true },
+      );
+    }
     await updateBackoff(redis, keys, device.name, result.ok, interval);
     const log = {
       device: device.name,
       ok: poll.ok,
       durationMs: poll.durationMs,
-      events: events.length,
+      events: stored.length,
     };
     if (poll.ok) logger.debug(log, 'polled');
     else logger.warn({ ...log, error: poll.error }, 'poll failed');

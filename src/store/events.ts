@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { EventType, StateEvent } from '../model';
 import type { Keys } from './keys';
+import { EVENTS_KEPT } from './polls';
 
 export interface EventFilter {
   device?: string;
@@ -47,4 +48,27 @@ function matches(event: StateEvent, filter: EventFilter): boolean {
   if (filter.device !== undefined && event.device !== filter.device) return false;
   if (filter.type !== undefined && event.type !== filter.type) return false;
   return true;
+}
+
+/** Appends events to the stream (one round trip) and returns them with their ids. */
+export async function appendEvents<T extends Omit<StateEvent, 'id'>>(
+  redis: Redis,
+  keys: Keys,
+  events: readonly T[],
+): Promise<Array<T & { id: string }>> {
+  if (events.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const event of events) {
+    pipeline.xadd(
+      keys.events,
+      'MAXLEN',
+      '~',
+      String(EVENTS_KEPT),
+      '*',
+      'event',
+      JSON.stringify(event),
+    );
+  }
+  const results = (await pipeline.exec()) ?? [];
+  return events.map((event, i) => ({ ...event, id: String(results[i]?.[1] ?? '') }));
 }

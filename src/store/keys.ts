@@ -15,6 +15,19 @@ export interface Keys {
   pollLock(device: string): string;
   /** Hash counter name → value, for metrics that cover the whole deployment. */
   counters: string;
+  /** String (JSON GroupCorrelation): the correlator's view of one group. */
+  correlation(group: string): string;
+  /** String with expiry: one worker applying events to the group at a time. */
+  correlationLock(group: string): string;
+  /** String (JSON Incident). */
+  incident(id: string): string;
+  /** Sorted set of incident ids by opening time (epoch ms), and the set of the open ones. */
+  incidents: string;
+  openIncidents: string;
+  /** String with expiry: a trap already correlated (a retried job must not store it twice). */
+  seenTrap(trapId: string): string;
+  /** List (newest first, capped) of receipt → health-update latencies in ms, sampled. */
+  trapLatency: string;
   /** Hash `device/group` → number of failovers seen. */
   failovers: string;
   /** Hash `device/group` → JSON of the last failover. */
@@ -29,6 +42,13 @@ export function keysFor(prefix: string): Keys {
     pollNotBefore: `${prefix}:poll-not-before`,
     pollLock: (device) => `${prefix}:poll-lock:${device}`,
     counters: `${prefix}:counters`,
+    correlation: (group) => `${prefix}:corr:${group}`,
+    correlationLock: (group) => `${prefix}:corr-lock:${group}`,
+    incident: (id) => `${prefix}:incident:${id}`,
+    incidents: `${prefix}:incidents`,
+    openIncidents: `${prefix}:incidents-open`,
+    seenTrap: (trapId) => `${prefix}:seen-trap:${trapId}`,
+    trapLatency: `${prefix}:trap-latency-ms`,
     failovers: `${prefix}:failovers`,
     lastFailover: `${prefix}:last-failover`,
   };

@@ -32,21 +32,30 @@ export async function loadPolls(
   return polls;
 }
 
-/** Stores the poll and appends its events in one transaction, so neither exists without the other. */
+/**
+ * Stores the poll and appends its events in one transaction, so neither exists without the
+ * other; returns the events with their stream ids.
+ */
 export async function savePoll(
   redis: Redis,
   keys: Keys,
   poll: DevicePoll,
   events: Omit<StateEvent, 'id'>[],
-): Promise<void> {
+): Promise<StateEvent[]> {
   const tx = redis.multi().set(keys.poll(poll.device), JSON.stringify(poll));
   for (const event of events) {
     tx.xadd(keys.events, 'MAXLEN', '~', String(EVENTS_KEPT), '*', 'event', JSON.stringify(event));
   }
   tx.hincrby(keys.counters, `polls:${poll.ok ? 'ok' : 'failed'}`, 1);
   for (const event of events) recordFailover(tx, keys, event);
-  if (events.length > 0) tx.hincrby(keys.counters, 'events-processed:poll', events.length);
-  await tx.exec();
+  const results = (await tx.exec()) ?? [];
+  // results[0] is the SET; the XADD replies follow, one per event
+  return events.map((event, i) => ({ ...event, id: String(results[i + 1]?.[1] ?? '') }));
+}
+
+/** Stores a poll patched between polls (by a trap's hint), without events of its own. */
+export async function replacePoll(redis: Redis, keys: Keys, poll: DevicePoll): Promise<void> {
+  await redis.set(keys.poll(poll.device), JSON.stringify(poll));
 }
 
 /** A move of the active leg from one leg to another is a failover (from none is a recovery). */
