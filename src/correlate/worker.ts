@@ -102,10 +102,16 @@ async function processTraps(context: Context, traps: TrapEvent[]): Promise<void>
     .filter((t) => fresh.has(String(t.details.trapId)))
     .map((t) => resolveInterface(t, polls.get(t.device) ?? null));
   const stored = await appendEvents(redis, keys, resolved);
+  const patchedDevices = new Set<string>();
   for (const event of resolved) {
     const patched = applyTrapHint(polls.get(event.device) ?? null, event);
-    if (patched) polls.set(event.device, patched);
-    if (patched) await replacePoll(redis, keys, patched);
+    if (!patched) continue;
+    polls.set(event.device, patched);
+    patchedDevices.add(event.device);
+  }
+  for (const device of patchedDevices) {
+    const poll = polls.get(device);
+    if (poll) await replacePoll(redis, keys, poll);
   }
   await processEvents(context, stored, 'trap');
   await askVerifyingPolls(context, stored);
