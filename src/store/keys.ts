@@ -37,7 +37,7 @@ export interface Keys {
 export function keysFor(prefix: string): Keys {
   return {
     poll: (device) => `${prefix}:state:${device}`,
-    events: `${prefix}:events`,
+    events: `${prefix}:event-stream`,
     pollFailures: `${prefix}:poll-failures`,
     pollNotBefore: `${prefix}:poll-not-before`,
     pollLock: (device) => `${prefix}:poll-lock:${device}`,
