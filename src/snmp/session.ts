@@ -117,7 +117,8 @@ function createSession(target: SnmpTarget, name: string): snmp.Session {
   return snmp.createV3Session(target.host, toNetSnmpUser(target.user), options);
 }
 
-function toNetSnmpUser(user: SnmpUser): snmp.User {
+/** Our USM user (config or command line) in net-snmp's terms: for sessions and the trap receiver. */
+export function toNetSnmpUser(user: SnmpUser): snmp.User {
   const v3: snmp.User = { name: user.name, level: snmp.SecurityLevel[user.level] };
   if (user.level !== 'noAuthNoPriv') {
     v3.authProtocol = snmp.AuthProtocols[user.authProtocol ?? 'sha'];

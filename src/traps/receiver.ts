@@ -15,6 +15,7 @@
  * net-snmp acknowledges an inform before its callback runs, so an acknowledged inform is one
  * this process received, not yet one that reached Redis. It checks no v3 time window either.
  */
+import { toNetSnmpUser } from '../snmp/session';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket, type SocketType } from 'node:dgram';
 import * as snmp from 'net-snmp';
@@ -428,19 +429,6 @@ function closeReceiver(receiver: NetSnmpReceiver, socket: Socket): Promise<void>
       resolve();
     }
   });
-}
-
-function toNetSnmpUser(user: UsmUserConfig): snmp.User {
-  const v3: snmp.User = { name: user.name, level: snmp.SecurityLevel[user.level] };
-  if (user.level !== 'noAuthNoPriv') {
-    v3.authProtocol = snmp.AuthProtocols[user.authProtocol ?? 'sha'];
-    v3.authKey = user.authKey ?? '';
-  }
-  if (user.level === 'authPriv') {
-    v3.privProtocol = snmp.PrivProtocols[user.privProtocol ?? 'aes'];
-    v3.privKey = user.privKey ?? '';
-  }
-  return v3;
 }
 
 function warnIfDesUnavailable(users: UsmUserConfig[], logger: Logger): void {
