@@ -15,7 +15,6 @@
  * net-snmp acknowledges an inform before its callback runs, so an acknowledged inform is one
  * this process received, not yet one that reached Redis. It checks no v3 time window either.
  */
-import { toNetSnmpUser } from '../snmp/session';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket, type SocketType } from 'node:dgram';
 import * as snmp from 'net-snmp';
@@ -23,6 +22,7 @@ import { hostPortProblem, type DeviceConfig, type UsmUserConfig } from '../confi
 import { DecodeError, describeError } from '../errors';
 import type { Logger } from '../log';
 import type { TrapEvent } from '../model';
+import { toNetSnmpUser } from '../snmp/session';
 import { formatHostPort, normaliseAddress, toTrapEvent, type TrapNotification } from './decode';
 
 export interface TrapReceiverOptions {
