@@ -187,9 +187,14 @@ devices:
       const [closed] = await incidents('closed');
       expect(closed?.closedAt).not.toBeNull();
       expect(closed?.summary).toMatch(/every leg back$/);
-      const metrics = await (await fetch(`${api}/metrics`)).text();
-      expect(metrics).toMatch(/nicwatch_traps_received_total\{result="accepted"\} [1-9]/);
-      expect(metrics).toMatch(/nicwatch_events_processed_total\{source="trap"\} [1-9]/);
+      // the receiver adds its counts to Redis's counters a few times a second
+      await waitFor('trap counters in /metrics', async () => {
+        const metrics = await (await fetch(`${api}/metrics`)).text();
+        return (
+          /nicwatch_traps_received_total\{result="accepted"\} [1-9]/.test(metrics) &&
+          /nicwatch_events_processed_total\{source="trap"\} [1-9]/.test(metrics)
+        );
+      }, 5000);
     });
 
     it('says active-leg-down when the bond keeps sending through the leg whose port went down', async () => {
