@@ -29,7 +29,8 @@ const LAG_FORMAT = 'IEEE8023-LAG-MIB';
 export const IF_TYPE_IEEE8023AD_LAG = 161;
 
 const ADMIN_STATUSES = ['up', 'down', 'testing'] as const;
-const OPER_STATUSES = [
+/** IF-MIB ifOperStatus (RFC 2863), value 1 first; ifAdminStatus is its first three. */
+export const OPER_STATUSES = [
   'up',
   'down',
   'testing',

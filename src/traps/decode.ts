@@ -9,6 +9,7 @@ import { isIPv6 } from 'node:net';
 import type { DeviceConfig } from '../config/schema';
 import { DecodeError } from '../errors';
 import type { EventType, TrapEvent } from '../model';
+import { OPER_STATUSES } from '../snmp/if-mib';
 import { IF_ADMIN_STATUS, IF_DESCR, IF_INDEX, IF_NAME, IF_OPER_STATUS } from '../snmp/oids';
 
 /** SNMPv2-MIB snmpTrapOID.0: the notification's identity in a v2c/v3 PDU (RFC 3416 §4.2.6). */
@@ -88,17 +89,6 @@ const TYPE_NAMES: Record<number, string> = {
   129: 'NoSuchInstance',
   130: 'EndOfMibView',
 };
-
-/** IF-MIB ifAdminStatus / ifOperStatus enumerations (RFC 2863), value 1 first. */
-const IF_STATUSES = [
-  'up',
-  'down',
-  'testing',
-  'unknown',
-  'dormant',
-  'notPresent',
-  'lowerLayerDown',
-] as const;
 
 const EVENT_OF_OID: Record<string, EventType> = {
   [LINK_DOWN]: 'link-down',
@@ -277,7 +267,7 @@ function linkDetails(varbinds: RawVarbind[]): {
 /** An IF-MIB status by name; an out-of-range number as its digits, never guessed. */
 function ifStatus(value: unknown): string | undefined {
   if (typeof value !== 'number') return undefined;
-  return IF_STATUSES[value - 1] ?? String(value);
+  return OPER_STATUSES[value - 1] ?? String(value);
 }
 
 /** A DisplayString's text, or undefined when empty or not printable. */
