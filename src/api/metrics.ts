@@ -6,7 +6,8 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { STATUS_CODE } from '../model';
 import type { ApiState } from './state';
 
-const TRAP_RESULTS = ['accepted', 'rejected', 'malformed'] as const;
+/** `dropped`: accepted by the receiver but beyond the memory bound while Redis was away. */
+const TRAP_RESULTS = ['accepted', 'rejected', 'malformed', 'dropped'] as const;
 const EVENT_SOURCES = ['trap', 'poll', 'netconf'] as const;
 
 export async function renderMetrics(

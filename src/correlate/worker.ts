@@ -15,13 +15,14 @@ import { EVENTS_QUEUE, POLL_QUEUE, type EventsJob, type PollJob } from '../queue
 import type { Job, Queue, QueueFactory } from '../queue/queues';
 import {
   LATENCY_SAMPLES_KEPT,
-  firstSightings,
   loadCorrelations,
   loadIncident,
+  finishTraps,
   saveCorrelation,
+  TRAP_RECORD_TTL_S,
   withGroupLock,
 } from '../store/correlation';
-import { appendEvents } from '../store/events';
+import { storeTrapEvents } from '../store/events';
 import type { Keys } from '../store/keys';
 import { loadPoll, loadPolls, replacePoll } from '../store/polls';
 import {
@@ -91,19 +92,14 @@ export async function processJob(context: Context, job: EventsJob): Promise<void
 
 async function processTraps(context: Context, traps: TrapEvent[]): Promise<void> {
   const { redis, keys } = context;
-  const fresh = await firstSightings(
-    redis,
-    keys,
-    traps.map((t) => String(t.details.trapId)),
-  );
   const devices = [...new Set(traps.map((t) => t.device))];
   const polls = await loadPolls(redis, keys, devices);
-  const resolved = traps
-    .filter((t) => fresh.has(String(t.details.trapId)))
-    .map((t) => resolveInterface(t, polls.get(t.device) ?? null));
-  const stored = await appendEvents(redis, keys, resolved);
+  const resolved = traps.map((t) => resolveInterface(t, polls.get(t.device) ?? null));
+  // Stored once each; what an earlier attempt of this job stored but did not finish, is now.
+  const stored = await storeTrapEvents(redis, keys, resolved, TRAP_RECORD_TTL_S);
+  const pending = stored.filter((event) => !event.finished);
   const patchedDevices = new Set<string>();
-  for (const event of resolved) {
+  for (const event of pending) {
     const patched = applyTrapHint(polls.get(event.device) ?? null, event);
     if (!patched) continue;
     polls.set(event.device, patched);
@@ -113,8 +109,10 @@ async function processTraps(context: Context, traps: TrapEvent[]): Promise<void>
     const poll = polls.get(device);
     if (poll) await replacePoll(redis, keys, poll);
   }
-  await processEvents(context, stored, 'trap');
-  await askVerifyingPolls(context, stored);
+  // Applying an event twice changes nothing (engine.ts): a retry may redo what was done.
+  await processEvents(context, pending, 'trap', false);
+  await askVerifyingPolls(context, pending);
+  await finishTraps(redis, keys, pending);
   await recordLatency(context, traps);
 }
 
@@ -123,6 +121,7 @@ async function processEvents(
   context: Context,
   events: StateEvent[],
   source: 'trap' | 'poll',
+  count = true,
 ): Promise<void> {
   const touches = new Map<string, Array<{ touch: Touch; event: StateEvent }>>();
   const ordered = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -132,7 +131,7 @@ async function processEvents(
     }
   }
   for (const [group, list] of touches) await applyToGroup(context, group, list);
-  if (events.length > 0)
+  if (count && events.length > 0)
     await context.redis.hincrby(context.keys.counters, `events-processed:${source}`, events.length);
 }
 

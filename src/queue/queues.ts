@@ -37,7 +37,13 @@ export function queueFactory(url: string, prefix: string): QueueFactory {
   };
   return {
     open<T>(name: string): Queue<T> {
-      const queue = new Bull<T>(name, { prefix, createClient });
+      const queue = new Bull<T>(name, {
+        prefix,
+        createClient,
+        // A dead worker's jobs go back to wait once their lock lapsed and a stalled check saw
+        // them twice: ~10-20 s, not bull's default minute (lockDuration and stalledInterval 30 s).
+        settings: { lockDuration: 10_000, stalledInterval: 5_000 },
+      });
       // Queues emit a connection error on every failed reconnect; the store's readiness says it once.
       queue.on('error', () => undefined);
       queues.push(queue as Queue<unknown>);

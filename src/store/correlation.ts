@@ -7,7 +7,6 @@ import type { Keys } from './keys';
 
 const LOCK_MS = 10_000;
 const LOCK_WAIT_MS = 15_000;
-const SEEN_TTL_S = 24 * 3600;
 export const LATENCY_SAMPLES_KEPT = 100_000;
 
 export async function loadCorrelations(
@@ -94,14 +93,19 @@ export async function withGroupLock<T>(
   }
 }
 
-/** The trap ids not seen before; marks them seen (for a day). */
-export async function firstSightings(
+/** How long a trap's record (stored, finished) is kept: far beyond any retry of its job. */
+export const TRAP_RECORD_TTL_S = 3600;
+
+/** Marks the traps finished and counts them as processed, in one step. */
+export async function finishTraps(
   redis: Redis,
   keys: Keys,
-  trapIds: readonly string[],
-): Promise<Set<string>> {
-  const pipeline = redis.pipeline();
-  for (const id of trapIds) pipeline.set(keys.seenTrap(id), '1', 'EX', SEEN_TTL_S, 'NX');
-  const results = (await pipeline.exec()) ?? [];
-  return new Set(trapIds.filter((_, i) => results[i]?.[1] === 'OK'));
+  events: ReadonlyArray<{ id: string; details: Record<string, unknown> }>,
+): Promise<void> {
+  if (events.length === 0) return;
+  const tx = redis.multi();
+  for (const event of events)
+    tx.set(keys.seenTrap(String(event.details.trapId)), `d:${event.id}`, 'EX', TRAP_RECORD_TTL_S);
+  tx.hincrby(keys.counters, 'events-processed:trap', events.length);
+  await tx.exec();
 }

@@ -72,3 +72,44 @@ export async function appendEvents<T extends Omit<StateEvent, 'id'>>(
   const results = (await pipeline.exec()) ?? [];
   return events.map((event, i) => ({ ...event, id: String(results[i]?.[1] ?? '') }));
 }
+
+/**
+ * Appends each trap's event to the stream once, whatever number of attempts its job takes: one
+ * script sets the trap's record (`seenTrap`, "s:<stream id>") in the same step as the append, so
+ * a worker killed between the two cannot be; a trap with a record keeps it. Returns every event
+ * with its stream id and whether the correlator already finished it ("d:<stream id>").
+ */
+const STORE_TRAPS = `
+local out = {}
+for i = 2, #KEYS do
+  local record = redis.call('GET', KEYS[i])
+  if not record then
+    local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', ARGV[i + 1])
+    record = 's:' .. id
+    redis.call('SET', KEYS[i], record, 'EX', ARGV[2])
+  end
+  out[i - 1] = record
+end
+return out`;
+
+export async function storeTrapEvents<T extends Omit<StateEvent, 'id'>>(
+  redis: Redis,
+  keys: Keys,
+  events: readonly T[],
+  recordTtlS: number,
+): Promise<Array<T & { id: string; finished: boolean }>> {
+  if (events.length === 0) return [];
+  const records = (await redis.eval(
+    STORE_TRAPS,
+    events.length + 1,
+    keys.events,
+    ...events.map((event) => keys.seenTrap(String(event.details.trapId))),
+    String(EVENTS_KEPT),
+    String(recordTtlS),
+    ...events.map((event) => JSON.stringify(event)),
+  )) as string[];
+  return events.map((event, i) => {
+    const record = records[i] ?? 's:';
+    return { ...event, id: record.slice(2), finished: record.startsWith('d:') };
+  });
+}

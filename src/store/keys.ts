@@ -24,7 +24,7 @@ export interface Keys {
   /** Sorted set of incident ids by opening time (epoch ms), and the set of the open ones. */
   incidents: string;
   openIncidents: string;
-  /** String with expiry: a trap already correlated (a retried job must not store it twice). */
+  /** String with expiry: a trap stored (`s:<stream id>`) or finished (`d:<stream id>`), so a retried job does neither twice. */
   seenTrap(trapId: string): string;
   /** List (newest first, capped) of receipt → health-update latencies in ms, sampled. */
   trapLatency: string;

@@ -68,10 +68,17 @@ export function createTrapBatcher(options: TrapBatcherOptions): TrapBatcher {
   const send = async (batch: TrapEvent[]): Promise<void> => {
     for (;;) {
       try {
+        // A batch that fails (a group lock held too long, Redis errors) is tried again; applying
+        // it twice changes nothing.
         await queue.add(
           'traps',
           { kind: 'traps', traps: batch },
-          { removeOnComplete: true, removeOnFail: 1000 },
+          {
+            removeOnComplete: true,
+            removeOnFail: 1000,
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 1000 },
+          },
         );
         count('accepted', batch.length);
         if (outage) {
