@@ -37,6 +37,8 @@ export interface GroupCorrelation {
   group: string;
   legs: Record<string, LegCorrelation>;
   activeLeg: string | null;
+  /** Epoch ms of the latest active-leg change applied (absent in states stored before it was kept). */
+  activeAt?: number;
   openIncident: string | null;
 }
 
@@ -106,7 +108,10 @@ export function applyTouch(
   const atMs = Date.parse(event.at);
   if (current && !current.events.includes(event.id)) current.events.push(event.id);
   if (touch.kind === 'active') {
+    // An active-leg change older than the last one applied is history, not the present.
+    if (atMs < (next.activeAt ?? 0)) return { state: next, incident: current };
     next.activeLeg = touch.to;
+    next.activeAt = atMs;
     if (current && current.state === 'open' && !current.failover && touch.from && touch.to) {
       current.failover = { from: touch.from, to: touch.to, at: event.at };
       current.failoverMs = Math.max(0, atMs - Date.parse(current.openedAt));

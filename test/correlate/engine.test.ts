@@ -784,3 +784,12 @@ describe('newGroupCorrelation', () => {
     );
   });
 });
+
+describe('active-leg changes out of order', () => {
+  it('keeps the newest active leg when an older change is applied after it', () => {
+    const failback = activeChanged('p3', 5000, 'eth1', 'eth0');
+    const older = activeChanged('p1', 85, 'eth0', 'eth1');
+    const got = run([failback, older]);
+    expect(got.state.activeLeg, `activeLeg: got ${got.state.activeLeg}, want eth0`).toBe('eth0');
+  });
+});
