@@ -38,28 +38,18 @@ import {
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pollSwitch } from '../src/poll/switch-poller';
 import {
-  DOT1D_BASE_BRIDGE_ADDRESS,
+  IF_TABLE_COLUMNS,
+  IF_X_TABLE_COLUMNS,
+  STP_BRIDGE_SCALARS,
+  pollSwitch,
+} from '../src/poll/switch-poller';
+import {
   DOT1D_BASE_PORT_IF_INDEX,
-  DOT1D_STP_DESIGNATED_ROOT,
   DOT1D_STP_PORT_OPER_EDGE_PORT,
   DOT1D_STP_PORT_STATE,
-  DOT1D_STP_PRIORITY,
-  DOT1D_STP_ROOT_PORT,
-  DOT1D_STP_TIME_SINCE_TOPOLOGY_CHANGE,
-  DOT1D_STP_TOP_CHANGES,
   DOT3AD_AGG_PORT_SELECTED_AGG_ID,
-  IF_ADMIN_STATUS,
-  IF_ALIAS,
-  IF_DESCR,
-  IF_HIGH_SPEED,
-  IF_LAST_CHANGE,
-  IF_NAME,
-  IF_OPER_STATUS,
-  IF_SPEED,
   IF_STACK_STATUS,
-  IF_TYPE,
   LLDP_LOC_PORT_TABLE,
   LLDP_REM_TABLE,
   SYS_UP_TIME,
@@ -68,15 +58,8 @@ import { openSnmpClient, type SnmpClient, type SnmpTarget } from '../src/snmp/se
 
 /** The subtrees one pollSwitch walks (src/poll/switch-poller.ts), dot1dBasePortIfIndex twice. */
 const WALKS = [
-  IF_DESCR,
-  IF_TYPE,
-  IF_SPEED,
-  IF_ADMIN_STATUS,
-  IF_OPER_STATUS,
-  IF_LAST_CHANGE,
-  IF_NAME,
-  IF_HIGH_SPEED,
-  IF_ALIAS,
+  ...IF_TABLE_COLUMNS,
+  ...IF_X_TABLE_COLUMNS,
   DOT1D_BASE_PORT_IF_INDEX,
   DOT1D_STP_PORT_STATE,
   DOT1D_STP_PORT_OPER_EDGE_PORT,
@@ -87,14 +70,7 @@ const WALKS = [
   LLDP_LOC_PORT_TABLE,
 ];
 /** Its GETs: the bridge scalars at `.0`, then (snmp-bridge-mib has no `.0`) at the object. */
-const STP_SCALARS = [
-  DOT1D_BASE_BRIDGE_ADDRESS,
-  DOT1D_STP_PRIORITY,
-  DOT1D_STP_TIME_SINCE_TOPOLOGY_CHANGE,
-  DOT1D_STP_TOP_CHANGES,
-  DOT1D_STP_DESIGNATED_ROOT,
-  DOT1D_STP_ROOT_PORT,
-];
+const STP_SCALARS = STP_BRIDGE_SCALARS;
 const GETS = [STP_SCALARS.map((oid) => `${oid}.0`), STP_SCALARS];
 const DOT1D_BASE_NUM_PORTS = '1.3.6.1.2.1.17.1.2';
 

@@ -35,7 +35,7 @@ import { readScalars } from '../snmp/scalars';
 import type { SnmpClient, Varbind } from '../snmp/session';
 
 /** The ifTable/ifXTable columns health reads; the traffic counters are left alone. */
-const IF_TABLE_COLUMNS = [
+export const IF_TABLE_COLUMNS = [
   IF_DESCR,
   IF_TYPE,
   IF_SPEED,
@@ -43,8 +43,8 @@ const IF_TABLE_COLUMNS = [
   IF_OPER_STATUS,
   IF_LAST_CHANGE,
 ];
-const IF_X_TABLE_COLUMNS = [IF_NAME, IF_HIGH_SPEED, IF_ALIAS];
-const STP_BRIDGE_SCALARS = [
+export const IF_X_TABLE_COLUMNS = [IF_NAME, IF_HIGH_SPEED, IF_ALIAS];
+export const STP_BRIDGE_SCALARS = [
   DOT1D_BASE_BRIDGE_ADDRESS,
   DOT1D_STP_PRIORITY,
   DOT1D_STP_TIME_SINCE_TOPOLOGY_CHANGE,
