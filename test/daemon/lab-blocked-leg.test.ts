@@ -10,7 +10,14 @@ import { parseConfig } from '../../src/config/load';
 import { startDaemon, type Daemon } from '../../src/daemon/run';
 import type { GroupHealth } from '../../src/health/fleet';
 import { createLogger } from '../../src/log';
-import { canUseNetns, NETNS_SKIP_REASON, startLab, type Lab } from '../helpers/netns-lab';
+import { labDevicesYaml } from '../helpers/lab-config';
+import {
+  canUseNetns,
+  NETNS_SKIP_REASON,
+  startLab,
+  type Lab,
+  type LabSpec,
+} from '../helpers/netns-lab';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 import { waitFor } from '../helpers/wait';
 
@@ -45,7 +52,7 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
     let daemon: Daemon;
 
     beforeAll(async () => {
-      lab = await startLab({
+      const spec: LabSpec = {
         switches: [{ name: 'root', priority: 4096 }, { name: 'sw-a' }, { name: 'sw-b' }],
         links: [
           { a: 'root', b: 'sw-a' },
@@ -63,7 +70,8 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
           },
         ],
         ifTableCacheSeconds: 1,
-      });
+      };
+      lab = await startLab(spec);
       // sw-b's direct uplink costs more than the way round through sw-a, so sw-b and the host offer
       // the segment between them the same cost to the root, and the host's lower bridge id wins it.
       execFileSync('bridge', [
@@ -105,19 +113,7 @@ redis: { url: "${redis.url}", prefix: "${redis.prefix}" }
 api: { listen: "127.0.0.1:0" }
 snmpDefaults: { timeoutMs: 500, retries: 0 }
 pollIntervalS: 1
-devices:
-  - { name: root, role: switch, address: ${lab.switchAddress('root')} }
-  - { name: sw-a, role: switch, address: ${lab.switchAddress('sw-a')} }
-  - { name: sw-b, role: switch, address: ${lab.switchAddress('sw-b')} }
-  - name: hv1
-    role: server
-    address: ${lab.serverAddress('hv1')}
-    groups:
-      - name: bond0
-        legs:
-          - { interface: eth0, switch: sw-a, port: swp1 }
-          - { interface: eth1, switch: sw-b, port: swp1 }
-`,
+${labDevicesYaml(lab, spec)}`,
         'blocked.yaml',
         {},
       );

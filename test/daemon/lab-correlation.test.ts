@@ -12,7 +12,14 @@ import type { Incident } from '../../src/correlate/engine';
 import { startDaemon, type Daemon } from '../../src/daemon/run';
 import type { GroupHealth } from '../../src/health/fleet';
 import { createLogger } from '../../src/log';
-import { canUseNetns, NETNS_SKIP_REASON, startLab, type Lab } from '../helpers/netns-lab';
+import { labDevicesYaml } from '../helpers/lab-config';
+import {
+  canUseNetns,
+  NETNS_SKIP_REASON,
+  startLab,
+  type Lab,
+  type LabSpec,
+} from '../helpers/netns-lab';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 import { freeUdpPort, waitFor } from '../helpers/wait';
 
@@ -35,7 +42,7 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
     let api: string;
 
     beforeAll(async () => {
-      lab = await startLab({
+      const spec: LabSpec = {
         switches: [{ name: 'sw-a', priority: 4096 }, { name: 'sw-b' }],
         links: [{ a: 'sw-a', b: 'sw-b' }],
         servers: [
@@ -49,7 +56,8 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
           },
         ],
         ifTableCacheSeconds: 1,
-      });
+      };
+      lab = await startLab(spec);
       redis = await useRedis();
       trapPort = await freeUdpPort();
       const config = parseConfig(
@@ -60,18 +68,7 @@ traps: { listen: "0.0.0.0:${trapPort}", communities: [public] }
 correlation: { windowMs: ${WINDOW_MS} }
 snmpDefaults: { timeoutMs: 500, retries: 0 }
 pollIntervalS: 1
-devices:
-  - { name: sw-a, role: switch, address: ${lab.switchAddress('sw-a')} }
-  - { name: sw-b, role: switch, address: ${lab.switchAddress('sw-b')} }
-  - name: srv1
-    role: server
-    address: ${lab.serverAddress('srv1')}
-    groups:
-      - name: bond0
-        legs:
-          - { interface: eth0, switch: sw-a, port: swp1 }
-          - { interface: eth1, switch: sw-b, port: swp1 }
-`,
+${labDevicesYaml(lab, spec)}`,
         'correlation.yaml',
         {},
       );
@@ -188,13 +185,17 @@ devices:
       expect(closed?.closedAt).not.toBeNull();
       expect(closed?.summary).toMatch(/every leg back$/);
       // the receiver adds its counts to Redis's counters a few times a second
-      await waitFor('trap counters in /metrics', async () => {
-        const metrics = await (await fetch(`${api}/metrics`)).text();
-        return (
-          /nicwatch_traps_received_total\{result="accepted"\} [1-9]/.test(metrics) &&
-          /nicwatch_events_processed_total\{source="trap"\} [1-9]/.test(metrics)
-        );
-      }, 5000);
+      await waitFor(
+        'trap counters in /metrics',
+        async () => {
+          const metrics = await (await fetch(`${api}/metrics`)).text();
+          return (
+            /nicwatch_traps_received_total\{result="accepted"\} [1-9]/.test(metrics) &&
+            /nicwatch_events_processed_total\{source="trap"\} [1-9]/.test(metrics)
+          );
+        },
+        5000,
+      );
     });
 
     it('says active-leg-down when the bond keeps sending through the leg whose port went down', async () => {

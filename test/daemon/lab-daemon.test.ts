@@ -10,7 +10,14 @@ import { startDaemon, type Daemon } from '../../src/daemon/run';
 import type { GroupHealth, FleetHealth } from '../../src/health/fleet';
 import { createLogger } from '../../src/log';
 import { runCli } from '../helpers/cli';
-import { canUseNetns, NETNS_SKIP_REASON, startLab, type Lab } from '../helpers/netns-lab';
+import { labDevicesYaml } from '../helpers/lab-config';
+import {
+  canUseNetns,
+  NETNS_SKIP_REASON,
+  startLab,
+  type Lab,
+  type LabSpec,
+} from '../helpers/netns-lab';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 import { waitFor } from '../helpers/wait';
 
@@ -40,7 +47,7 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
     let api: string;
 
     beforeAll(async () => {
-      lab = await startLab({
+      const spec: LabSpec = {
         switches: [{ name: 'root', priority: 4096 }, { name: 'sw-a' }, { name: 'sw-b' }],
         links: [
           { a: 'root', b: 'sw-a' },
@@ -66,7 +73,8 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
           },
         ],
         ifTableCacheSeconds: 1,
-      });
+      };
+      lab = await startLab(spec);
       redis = await useRedis();
       const yaml = `
 redis: { url: "${redis.url}", prefix: "${redis.prefix}" }
@@ -74,27 +82,7 @@ api: { listen: "127.0.0.1:0" }
 correlation: { staleAfterS: 8 }
 snmpDefaults: { timeoutMs: 500, retries: 0 }
 pollIntervalS: ${POLL_S}
-devices:
-  - { name: root, role: switch, address: ${lab.switchAddress('root')} }
-  - { name: sw-a, role: switch, address: ${lab.switchAddress('sw-a')} }
-  - { name: sw-b, role: switch, address: ${lab.switchAddress('sw-b')} }
-  - name: srv1
-    role: server
-    address: ${lab.serverAddress('srv1')}
-    groups:
-      - name: bond0
-        legs:
-          - { interface: eth0, switch: sw-a, port: swp1 }
-          - { interface: eth1, switch: sw-b, port: swp1 }
-  - name: srv2
-    role: server
-    address: ${lab.serverAddress('srv2')}
-    groups:
-      - name: bond0
-        legs:
-          - { interface: eth0, switch: sw-a, port: swp2 }
-          - { interface: eth1, switch: sw-a, port: swp3 }
-`;
+${labDevicesYaml(lab, spec)}`;
       config = parseConfig(yaml, 'lab.yaml', {});
       daemon = await startDaemon(config, ['poller', 'api'], createLogger('silent'));
       api = `http://${daemon.apiAddress}`;

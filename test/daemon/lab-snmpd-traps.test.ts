@@ -14,7 +14,14 @@ import { startDaemon, type Daemon } from '../../src/daemon/run';
 import type { GroupHealth, LegHealth } from '../../src/health/fleet';
 import { createLogger } from '../../src/log';
 import type { StateEvent } from '../../src/model';
-import { canUseNetns, NETNS_SKIP_REASON, startLab, type Lab } from '../helpers/netns-lab';
+import { labDevicesYaml } from '../helpers/lab-config';
+import {
+  canUseNetns,
+  NETNS_SKIP_REASON,
+  startLab,
+  type Lab,
+  type LabSpec,
+} from '../helpers/netns-lab';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 import { freeUdpPort, waitFor } from '../helpers/wait';
 
@@ -41,7 +48,7 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
 
     beforeAll(async () => {
       const trapPort = await freeUdpPort();
-      lab = await startLab({
+      const spec: LabSpec = {
         switches: [
           { name: 'sw-a', priority: 4096, trapSink: { port: trapPort } },
           { name: 'sw-b' },
@@ -58,7 +65,8 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
           },
         ],
         ifTableCacheSeconds: 1,
-      });
+      };
+      lab = await startLab(spec);
       redis = await useRedis();
       const config = parseConfig(
         `
@@ -68,18 +76,7 @@ traps: { listen: "0.0.0.0:${trapPort}", communities: [public] }
 correlation: { windowMs: 4000 }
 snmpDefaults: { timeoutMs: 500, retries: 0 }
 pollIntervalS: ${POLL_INTERVAL_MS / 1000}
-devices:
-  - { name: sw-a, role: switch, address: ${lab.switchAddress('sw-a')} }
-  - { name: sw-b, role: switch, address: ${lab.switchAddress('sw-b')} }
-  - name: srv1
-    role: server
-    address: ${lab.serverAddress('srv1')}
-    groups:
-      - name: bond0
-        legs:
-          - { interface: eth0, switch: sw-a, port: swp1 }
-          - { interface: eth1, switch: sw-b, port: swp1 }
-`,
+${labDevicesYaml(lab, spec)}`,
         'snmpd-traps.yaml',
         {},
       );
