@@ -60,6 +60,7 @@ export async function startCorrelator(options: CorrelatorOptions): Promise<Corre
   const polls = options.queues.open<PollJob>(POLL_QUEUE);
   const context: Context = {
     ...options,
+    verifyAsked: new Map(),
     topology: buildTopology(options.config.devices),
     queue,
     polls,
@@ -80,6 +81,8 @@ export async function startCorrelator(options: CorrelatorOptions): Promise<Corre
 
 interface Context extends CorrelatorOptions {
   topology: Topology;
+  /** The second in which this process last asked for each device's verifying polls. */
+  verifyAsked: Map<string, number>;
   queue: Queue<EventsJob>;
   polls: Queue<PollJob>;
 }
@@ -263,6 +266,9 @@ async function askVerifyingPolls(context: Context, events: StateEvent[]): Promis
   }
   const second = Math.floor(Date.now() / 1000);
   for (const device of devices) {
+    // bull's job ids make a second ask in the same second a no-op; skipping it here saves the
+    // round trips that a trap storm would otherwise spend on it.
+    if (context.verifyAsked.get(device) === second) continue;
     const once = { removeOnComplete: true, removeOnFail: true };
     await context.polls.add(
       'poll',
@@ -274,6 +280,7 @@ async function askVerifyingPolls(context: Context, events: StateEvent[]): Promis
       { device, force: true },
       { ...once, jobId: `verify-again:${device}:${second}`, delay: VERIFY_AGAIN_MS },
     );
+    context.verifyAsked.set(device, second);
   }
 }
 

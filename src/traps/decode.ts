@@ -152,16 +152,28 @@ export function matchDevice(
     .filter((a): a is string => a !== undefined && a.trim() !== '')
     .map(normaliseAddress)
     .filter((a) => a !== '0.0.0.0' && a !== '::');
-  const byAddress = new Map<string, string>();
-  for (const device of devices) {
-    const key = normaliseAddress(device.address);
-    if (!byAddress.has(key)) byAddress.set(key, device.name);
-  }
+  const byAddress = addressIndex(devices);
   for (const address of candidates) {
     const name = byAddress.get(address);
     if (name !== undefined) return name;
   }
   return `unknown:${candidates[0] ?? ''}`;
+}
+
+/** Device by normalised address, built once per device list: this runs for every trap. */
+const ADDRESS_INDEXES = new WeakMap<readonly DeviceConfig[], Map<string, string>>();
+
+function addressIndex(devices: readonly DeviceConfig[]): Map<string, string> {
+  let index = ADDRESS_INDEXES.get(devices);
+  if (!index) {
+    index = new Map<string, string>();
+    for (const device of devices) {
+      const key = normaliseAddress(device.address);
+      if (!index.has(key)) index.set(key, device.name);
+    }
+    ADDRESS_INDEXES.set(devices, index);
+  }
+  return index;
 }
 
 /** Lower case, no brackets, IPv4-mapped IPv6 as IPv4, IPv6 in its compressed form. */
