@@ -18,22 +18,13 @@ import {
   type Lab,
   type LabSpec,
 } from '../helpers/netns-lab';
+import { bondText } from '../helpers/bond-text';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 import { waitFor } from '../helpers/wait';
 
 const POLL_S = 1;
 /** Two poll intervals plus the agents' caches (IF-MIB 1 s, bridge subagent up to 2 s). */
 const SETTLE_MS = 2 * POLL_S * 1000 + 3000;
-
-function bondText(active: string | null, legs: Record<string, 'up' | 'down'>): string {
-  const slaves = Object.entries(legs)
-    .map(
-      ([name, mii]) =>
-        `\nSlave Interface: ${name}\nMII Status: ${mii}\nSpeed: 10000 Mbps\nDuplex: full\nLink Failure Count: 0\nPermanent HW addr: 52:54:00:00:00:0${name.slice(-1)}\nSlave queue ID: 0\n`,
-    )
-    .join('');
-  return `Ethernet Channel Bonding Driver: 6.1.0-26-amd64\n\nBonding Mode: fault-tolerance (active-backup)\nPrimary Slave: None\nCurrently Active Slave: ${active ?? 'None'}\nMII Status: up\nMII Polling Interval (ms): 100\nUp Delay (ms): 0\nDown Delay (ms): 0\n${slaves}`;
-}
 
 const BOTH_UP = bondText('eth0', { eth0: 'up', eth1: 'up' });
 

@@ -22,15 +22,9 @@ import {
   type Lab,
   type LabSpec,
 } from '../helpers/netns-lab';
+import { bondText } from '../helpers/bond-text';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 import { freeUdpPort, waitFor } from '../helpers/wait';
-
-function bondText(active: string, legs: Record<string, 'up' | 'down'>): string {
-  const slaves = Object.entries(legs)
-    .map(([name, mii]) => `\nSlave Interface: ${name}\nMII Status: ${mii}\nLink Failure Count: 0\n`)
-    .join('');
-  return `Bonding Mode: fault-tolerance (active-backup)\nPrimary Slave: None\nCurrently Active Slave: ${active}\nMII Status: up\nMII Polling Interval (ms): 100\nUp Delay (ms): 0\nDown Delay (ms): 0\n${slaves}`;
-}
 
 const POLL_INTERVAL_MS = 30_000;
 /** snmpd samples every 1 s through a 1 s ifTable cache; nicwatch then queues and correlates. */
