@@ -1,6 +1,7 @@
 /** The `nicwatch` command line: one commander program, a module per command. */
 import { Command, CommanderError } from 'commander';
 import { addCheckCommand } from './check';
+import { addDemoCommand } from './demo';
 import { addDiscoverCommand } from './discover';
 import { addRunCommand } from './run';
 import { addValidateCommand } from './validate';
@@ -21,6 +22,7 @@ export function buildProgram(version: string): Command {
   addValidateCommand(program);
   addRunCommand(program);
   addDiscoverCommand(program);
+  addDemoCommand(program);
   return program;
 }
 

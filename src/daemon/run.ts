@@ -3,6 +3,7 @@
  * SIGTERM and SIGINT stop it cleanly: the API stops listening, workers finish their job, queued
  * work stays in Redis.
  */
+import type { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { createApiApp, listenApi, type RunningApi } from '../api/app';
 import { redisApiState } from '../api/state';
@@ -30,10 +31,16 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+export interface DaemonOptions {
+  /** Extra HTTP routes for the api role (the demo's lab controls). */
+  apiRoutes?: Router[];
+}
+
 export async function startDaemon(
   config: NicwatchConfig,
   roles: readonly Role[],
   logger: Logger,
+  options: DaemonOptions = {},
 ): Promise<Daemon> {
   const redis: Redis = connectRedis(config.redis.url);
   const keys = keysFor(config.redis.prefix);
@@ -99,7 +106,10 @@ export async function startDaemon(
         queueNames: [POLL_QUEUE, EVENTS_QUEUE],
         trapsBuffered: held ? () => held.buffered() : undefined,
       });
-      api = await listenApi(createApiApp(state, logger.child({ role: 'api' })), config.api.listen);
+      api = await listenApi(
+        createApiApp(state, logger.child({ role: 'api' }), options.apiRoutes),
+        config.api.listen,
+      );
       stops.unshift(() => (api ? api.close() : Promise.resolve()));
       logger.info({ address: api.address }, 'api listening');
     }

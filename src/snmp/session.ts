@@ -81,10 +81,18 @@ export function openSnmpClient(target: SnmpTarget): SnmpClient {
     walk: (oid) =>
       new Promise((resolve, reject) => {
         const rows: Varbind[] = [];
-        const feed = (varbinds: snmp.Varbind[]): void => {
+        let last: number[] = [];
+        // Returning true ends the walk. Some agents answer past their last object with
+        // noSuchObject at the OID asked (not endOfMibView), or repeat an OID: net-snmp would ask
+        // again for ever, so an error value or an OID that does not increase ends it here.
+        const feed = (varbinds: snmp.Varbind[]): boolean => {
           for (const vb of varbinds) {
-            if (!snmp.isVarbindError(vb)) rows.push(toVarbind(vb, name));
+            const arcs = vb.oid.split('.').map(Number);
+            if (snmp.isVarbindError(vb) || compareArcs(arcs, last) <= 0) return true;
+            last = arcs;
+            rows.push(toVarbind(vb, name));
           }
+          return false;
         };
         session.subtree(oid, MAX_REPETITIONS, feed, (err: Error | null | undefined) =>
           err ? reject(fail(err)) : resolve(rows),
@@ -98,6 +106,15 @@ export function openSnmpClient(target: SnmpTarget): SnmpClient {
       }
     },
   };
+}
+
+/** Lexicographic order of OIDs by their numeric arcs. */
+function compareArcs(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return a.length - b.length;
 }
 
 function createSession(target: SnmpTarget, name: string): snmp.Session {

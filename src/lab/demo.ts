@@ -1,0 +1,108 @@
+/**
+ * `nicwatch demo`: the simulated lab and the whole pipeline watching it — trap receiver,
+ * pollers, correlator and API with the dashboard — on one machine, with nothing but Node and a
+ * Redis. The lab's cables can be cut and mended by hand (`POST /lab/links/...`) and, unless told
+ * otherwise, a scenario cuts and mends one now and then.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from '../log';
+import { AVAILABLE_ROLES, startDaemon, type Daemon } from '../daemon/run';
+import { splitListen } from '../api/app';
+import { labConfig } from './config';
+import { startSimulatedLab, type RunningLab } from './lab';
+import { demoRedis, type DemoRedis } from './redis';
+import { labRoutes } from './routes';
+import { DEMO_SCENARIO, startScenario, type Scenario } from './scenario';
+import { DEMO_LAB, type LabSpec } from './spec';
+
+export interface DemoOptions {
+  host: string;
+  port: number;
+  scenario: boolean;
+  /** Seconds between the scenario's cuts; each cut is mended halfway to the next. */
+  scenarioEveryS: number;
+  pollIntervalS: number;
+  /** One human line at a time: what the demo is doing. */
+  say: (text: string) => void;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  spec?: LabSpec;
+}
+
+export interface RunningDemo {
+  /** `http://host:port/`, the dashboard. */
+  url: string;
+  lab: RunningLab;
+  stop(): Promise<void>;
+}
+
+export const DEMO_REDIS_PREFIX = 'nicwatch-demo';
+
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const spec = options.spec ?? DEMO_LAB;
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const redis: DemoRedis = await demoRedis(options.env);
+    stops.push(() => redis.stop());
+    options.say(`Redis at ${redis.url.replace(/\/\/[^@/]*@/, '//')} (${redis.origin})`);
+    // A shared Redis may hold an earlier demo's state: start from nothing, under our own prefix only.
+    if (redis.origin === 'NICWATCH_REDIS_URL') await clearPrefix(redis.url, DEMO_REDIS_PREFIX);
+
+    const lab = await startSimulatedLab(spec, {
+      onError: (err) => options.logger.warn({ error: err.message }, 'lab trap not sent'),
+    });
+    stops.push(() => lab.stop());
+    const switches = lab.devices.filter((d) => d.role === 'switch').length;
+    options.say(
+      `${switches} switches and ${lab.devices.length - switches} servers answer SNMP on 127.0.10.x and 127.0.20.x, port ${lab.devices[0]?.port}`,
+    );
+
+    const config = labConfig(spec, lab, {
+      redisUrl: redis.url,
+      redisPrefix: DEMO_REDIS_PREFIX,
+      apiListen: `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`,
+      pollIntervalS: options.pollIntervalS,
+    });
+    const daemon: Daemon = await startDaemon(config, AVAILABLE_ROLES, options.logger, {
+      apiRoutes: [labRoutes(lab.world, options.say)],
+    });
+    stops.push(() => daemon.stop());
+    if (daemon.trapAddress) {
+      const { host, port } = splitListen(daemon.trapAddress);
+      lab.sendTrapsTo({ host, port });
+    }
+
+    let scenario: Scenario | null = null;
+    if (options.scenario) {
+      const everyMs = options.scenarioEveryS * 1000;
+      scenario = startScenario(lab.world, DEMO_SCENARIO, {
+        everyMs,
+        mendAfterMs: everyMs / 2,
+        say: (text) => options.say(`scenario: ${text}`),
+      });
+      stops.push(async () => scenario?.stop());
+    }
+    const url = `http://${daemon.apiAddress}/`;
+    return { url, lab, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function clearPrefix(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The demo's Redis: NICWATCH_REDIS_URL when set, else a private redis-server on a free loopback
+ * port in a temporary folder (nothing saved), else a clear sentence saying how to get one.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+export class NoRedisError extends Error {}
+
+export interface DemoRedis {
+  url: string;
+  /** `private redis-server (pid N)` or `NICWATCH_REDIS_URL`. */
+  origin: string;
+  stop(): Promise<void>;
+}
+
+export const NO_REDIS_SENTENCE =
+  'nicwatch demo needs Redis: install redis-server (scripts/install-deps.sh, or apt-get install redis-server) or point NICWATCH_REDIS_URL at one, e.g. NICWATCH_REDIS_URL=redis://127.0.0.1:6379/0';
+
+export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<DemoRedis> {
+  const given = env.NICWATCH_REDIS_URL;
+  if (given) return { url: given, origin: 'NICWATCH_REDIS_URL', stop: async () => undefined };
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error)
+    throw new NoRedisError(NO_REDIS_SENTENCE);
+  const dir = mkdtempSync(join(tmpdir(), 'nicwatch-demo-redis-'));
+  const port = await freeTcpPort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      join(dir, 'redis.log'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const url = `redis://127.0.0.1:${port}/0`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPing(url, child);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, origin: `private redis-server (pid ${child.pid})`, stop };
+}
+
+async function waitForPing(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new NoRedisError(
+        `redis-server exited at start (${child.exitCode}); ${NO_REDIS_SENTENCE}`,
+      );
+    const client = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      client.disconnect();
+    }
+  }
+  throw new NoRedisError(`redis-server did not answer within 5 s; ${NO_REDIS_SENTENCE}`);
+}
+
+function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
