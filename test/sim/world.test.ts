@@ -1,0 +1,99 @@
+/**
+ * The simulated lab behaves like the real thing where nicwatch can see it: both ends of a cut
+ * cable go down, STP re-converges (a non-edge port listens and learns first), the switch sends
+ * its trap a moment later, and a bond fails over after its MII interval, or never without one.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_LAB, type LabSpec } from '../../src/lab/spec';
+import { LabError, LabWorld, type LinkChange } from '../../src/lab/world';
+import { decodeGroupText } from '../../src/bond/decode';
+import { waitFor } from '../helpers/wait';
+
+const fast: LabSpec = { ...DEMO_LAB, forwardDelayMs: 150, trapDelayMs: 20 };
+let world: LabWorld;
+afterEach(() => world?.stop());
+
+const port = (sw: string, name: string) => world.switchPorts(sw).find((p) => p.name === name);
+const group = (server: string, name: string) =>
+  decodeGroupText(world.groupTexts(server).get(name) ?? '');
+
+describe('the simulated lab', () => {
+  it('starts as its spec says: the cut cables down, sw-c on its own root', () => {
+    world = new LabWorld(fast);
+    expect(port('sw-a', 'swp2')?.up).toBe(false);
+    expect(port('sw-a', 'swp2')?.stpState).toBe('disabled');
+    expect(port('sw-a', 'swp1')?.stpState).toBe('forwarding');
+    expect(port('sw-b', 'swp48')?.stpState).toBe('blocking');
+    expect(world.bridge('sw-c').designatedRoot).not.toBe(world.bridge('sw-a').designatedRoot);
+    expect(group('srv-web2', 'bond0').activeLeg).toBe('eth1');
+    expect(world.serverInterfaces('srv-web2').find((i) => i.name === 'eth0')?.up).toBe(false);
+  });
+
+  it('a cut under an MII-monitored bond: both ends down, trap after the delay, failover after miimon', async () => {
+    world = new LabWorld(fast);
+    const traps: LinkChange[] = [];
+    world.on('link', (change: LinkChange) => traps.push(change));
+    expect(world.setLink('sw-a', 'swp1', false)).toBe(true);
+    expect(world.setLink('sw-a', 'swp1', false)).toBe(false);
+    expect(port('sw-a', 'swp1')?.up).toBe(false);
+    expect(world.serverInterfaces('srv-web1').find((i) => i.name === 'eth0')?.up).toBe(false);
+    // Not yet noticed by the bond, and the trap not yet sent.
+    expect(group('srv-web1', 'bond0').activeLeg).toBe('eth0');
+    expect(traps).toEqual([]);
+    await waitFor('the failover', () => group('srv-web1', 'bond0').activeLeg === 'eth1', 2000);
+    expect(group('srv-web1', 'bond0').legs[0]?.linkFailures).toBe(1);
+    expect(traps).toEqual([{ switch: 'sw-a', port: 'swp1', ifIndex: 1, up: false }]);
+    // The primary takes the traffic back once its cable is mended.
+    world.setLink('sw-a', 'swp1', true);
+    await waitFor('the failback', () => group('srv-web1', 'bond0').activeLeg === 'eth0', 2000);
+  });
+
+  it('a bond without link monitoring keeps its dead active leg', async () => {
+    world = new LabWorld(fast);
+    world.setLink('sw-a', 'swp5', false);
+    // A monitored bond cut at the same moment shows when an MII interval has passed.
+    world.setLink('sw-a', 'swp1', false);
+    await waitFor(
+      'the monitored bond',
+      () => group('srv-web1', 'bond0').activeLeg === 'eth1',
+      2000,
+    );
+    const bond = group('srv-app1', 'bond0');
+    expect(bond.activeLeg).toBe('eth0');
+    expect(bond.legs[0]?.up).toBe(true);
+  });
+
+  it('an uplink cut: the cross link takes over through listening and learning, with topology changes', async () => {
+    world = new LabWorld(fast);
+    const changes: string[] = [];
+    world.on('topology-change', (sw: string) => changes.push(sw));
+    world.setLink('sw-b', 'swp47', false);
+    expect(port('sw-core', 'swp2')?.up).toBe(false);
+    expect(port('sw-b', 'swp48')?.stpState).toBe('listening');
+    await waitFor('learning', () => port('sw-b', 'swp48')?.stpState === 'learning', 1000);
+    await waitFor('forwarding', () => port('sw-b', 'swp48')?.stpState === 'forwarding', 1000);
+    expect(world.bridge('sw-b').rootPort).toBe(
+      world.switchPorts('sw-b').findIndex((p) => p.name === 'swp48') + 1,
+    );
+    expect(world.bridge('sw-b').topologyChanges).toBeGreaterThan(0);
+    expect(changes).toContain('sw-b');
+  });
+
+  it('a server port without PortFast comes back through listening and learning; an edge port at once', async () => {
+    world = new LabWorld(fast);
+    world.setLink('sw-b', 'swp11', false);
+    world.setLink('sw-b', 'swp11', true);
+    expect(port('sw-b', 'swp11')?.stpState).toBe('listening');
+    expect(port('sw-b', 'swp11')?.edge).toBe(false);
+    world.setLink('sw-b', 'swp1', false);
+    world.setLink('sw-b', 'swp1', true);
+    expect(port('sw-b', 'swp1')?.stpState).toBe('forwarding');
+    await waitFor('forwarding', () => port('sw-b', 'swp11')?.stpState === 'forwarding', 1000);
+  });
+
+  it('names what does not exist', () => {
+    world = new LabWorld(fast);
+    expect(() => world.setLink('sw-x', 'swp1', false)).toThrow(LabError);
+    expect(() => world.setLink('sw-a', 'swp99', false)).toThrow(/sw-a has no port "swp99"/);
+  });
+});
