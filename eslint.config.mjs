@@ -1,6 +1,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** What the dashboard's script uses of the browser. */
+const BROWSER_GLOBALS = [
+  'AbortController',
+  'Node',
+  'URLSearchParams',
+  'clearTimeout',
+  'console',
+  'document',
+  'fetch',
+  'setInterval',
+  'setTimeout',
+  'window',
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -11,12 +25,29 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The dashboard's script runs in the browser as a classic script, without a build step.
+    files: ['src/api/dashboard/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(BROWSER_GLOBALS.map((name) => [name, 'readonly'])),
+    },
+  },
   ...restrictImports(
     ['src/**/*.ts'],
-    ['src/snmp/session.ts', 'src/traps/receiver.ts', 'src/store/**', 'src/queue/**'],
+    ['src/snmp/session.ts', 'src/traps/receiver.ts', 'src/store/**', 'src/queue/**', 'src/lab/**'],
     [
       { name: 'net-snmp', message: 'use src/snmp/session.ts', allowTypeImports: true },
       { name: 'ioredis', message: 'use src/store/ or src/queue/', allowTypeImports: true },
+      { name: 'bull', message: 'use src/queue/', allowTypeImports: true },
+    ],
+  ),
+  // The simulator serves SNMP (net-snmp's agent and trap sender), which the product never does.
+  ...restrictImports(
+    ['src/lab/**/*.ts'],
+    [],
+    [
+      { name: 'ioredis', message: 'use src/store/', allowTypeImports: true },
       { name: 'bull', message: 'use src/queue/', allowTypeImports: true },
     ],
   ),

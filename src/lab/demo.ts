@@ -4,10 +4,10 @@
  * Redis. The lab's cables can be cut and mended by hand (`POST /lab/links/...`) and, unless told
  * otherwise, a scenario cuts and mends one now and then.
  */
-import { Redis } from 'ioredis';
 import type { Logger } from '../log';
 import { AVAILABLE_ROLES, startDaemon, type Daemon } from '../daemon/run';
 import { splitListen } from '../api/app';
+import { connectRedis, deleteKeysUnder } from '../store/redis';
 import { labConfig } from './config';
 import { startSimulatedLab, type RunningLab } from './lab';
 import { demoRedis, type DemoRedis } from './redis';
@@ -94,15 +94,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 }
 
 async function clearPrefix(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url, { maxRetriesPerRequest: 2 });
+  const redis = connectRedis(url);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
   } finally {
-    client.disconnect();
+    redis.disconnect();
   }
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { connectRedis, redisAnswers } from '../store/redis';
 
 export class NoRedisError extends Error {}
 
@@ -71,21 +71,16 @@ async function waitForPing(url: string, child: ChildProcess): Promise<void> {
       throw new NoRedisError(
         `redis-server exited at start (${child.exitCode}); ${NO_REDIS_SENTENCE}`,
       );
-    const client = new Redis(url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
+    const redis = connectRedis(url, { lazyConnect: true, retryStrategy: () => null });
     try {
-      await client.connect();
-      await client.ping();
-      return;
+      await redis.connect();
+      if (await redisAnswers(redis)) return;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // not listening yet
     } finally {
-      client.disconnect();
+      redis.disconnect();
     }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new NoRedisError(`redis-server did not answer within 5 s; ${NO_REDIS_SENTENCE}`);
 }

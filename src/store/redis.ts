@@ -34,3 +34,15 @@ export async function redisAnswers(redis: Redis, timeoutMs = 1000): Promise<bool
     clearTimeout(timer);
   }
 }
+
+/** Deletes every key under `prefix:` (SCAN, not KEYS: a shared Redis keeps serving meanwhile). */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) deleted += await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}

@@ -1,0 +1,212 @@
+/**
+ * `nicwatch demo` as a newcomer runs it (the built program, a subprocess): the README's promise.
+ * Everything it shows comes through the real pipeline: SNMP polls of the simulated agents, their
+ * traps to the receiver, the correlator, Redis and the API.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Incident } from '../../src/correlate/engine';
+import type { GroupHealth } from '../../src/health/fleet';
+import { runCli } from '../helpers/cli';
+import { startDemo, type DemoProcess } from '../helpers/demo';
+import { waitFor } from '../helpers/wait';
+
+const haveRedisServer = !spawnSync('redis-server', ['--version']).error;
+
+interface Health {
+  status: string;
+  groups: GroupHealth[];
+  switches: Array<{ device: string; status: string; designatedRoot: string | null }>;
+}
+
+/** What each demo group shows before anything is cut: status and reason codes. */
+const EXPECTED: Record<string, [string, string[]]> = {
+  'srv-web1/bond0': ['OK', ['all-legs-up']],
+  'srv-web2/bond0': ['WARNING', ['leg-down']],
+  'srv-db1/bond0': ['WARNING', ['single-switch']],
+  'srv-app1/bond0': ['WARNING', ['no-link-monitoring']],
+  'srv-stor1/bond0': ['CRITICAL', ['upstream-lost']],
+  'srv-db2/bond1': ['OK', ['all-legs-up']],
+  'srv-k8s1/team0': ['OK', ['all-legs-up']],
+  'sol-db1/ipmp0': ['OK', ['all-legs-up']],
+  'srv-web3/bond0': ['OK', ['all-legs-up']],
+  'srv-mail1/bond0': ['WARNING', ['not-edge-port']],
+};
+
+describe.skipIf(!haveRedisServer)(
+  `nicwatch demo${haveRedisServer ? '' : ' (redis-server is missing: scripts/install-deps.sh)'}`,
+  () => {
+    let demo: DemoProcess;
+    const get = async <T>(path: string): Promise<T> => {
+      const response = await fetch(`${demo.url}${path}`);
+      if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+      return (await response.json()) as T;
+    };
+    const health = () => get<Health>('/api/v1/health');
+    const group = (device: string, name: string) =>
+      get<GroupHealth>(`/api/v1/health/${device}/${name}`);
+    const openIncident = async (device: string): Promise<Incident | undefined> =>
+      (await get<{ incidents: Incident[] }>('/api/v1/incidents?state=open')).incidents.find(
+        (i) => i.device === device,
+      );
+
+    beforeAll(async () => {
+      demo = await startDemo();
+    }, 40_000);
+    afterAll(async () => demo?.stop());
+
+    it('within 20 s shows every group, covering OK, WARNING and CRITICAL, each for its reason', async () => {
+      let last: Health | null = null;
+      const seen = () =>
+        (last?.groups ?? []).filter((g) => {
+          const want = EXPECTED[`${g.device}/${g.group}`];
+          return (
+            want &&
+            g.status === want[0] &&
+            want[1].every((code) => g.reasons.some((r) => r.code === code))
+          );
+        }).length;
+      await waitFor(
+        'every demo group in its expected state',
+        async () => {
+          last = await health();
+          return seen() === Object.keys(EXPECTED).length;
+        },
+        20_000,
+      ).catch((err: Error) => {
+        throw new Error(
+          `${err.message}: ${JSON.stringify(last?.groups.map((g) => [g.device, g.group, g.status, g.reasons.map((r) => r.code)]))}`,
+        );
+      });
+      const statuses = new Set((last as Health | null)?.groups.map((g) => g.status));
+      expect([...statuses].sort()).toEqual(['CRITICAL', 'OK', 'WARNING']);
+      expect((last as Health | null)?.status).toBe('CRITICAL');
+      expect(demo.output()).toMatch(/dashboard at http:\/\/127\.0\.0\.1:\d+\//);
+    }, 30_000);
+
+    it('shows the switch side: legs land on their ports, forwarding, sw-c cut off from the root', async () => {
+      const web1 = await group('srv-web1', 'bond0');
+      expect(
+        web1.legs.map((l) => [
+          l.interface,
+          l.switch,
+          l.port,
+          l.portUp,
+          l.stpState,
+          l.edge,
+          l.active,
+        ]),
+      ).toEqual([
+        ['eth0', 'sw-a', 'swp1', true, 'forwarding', true, true],
+        ['eth1', 'sw-b', 'swp1', true, 'forwarding', true, false],
+      ]);
+      const { switches } = await health();
+      const root = switches.find((s) => s.device === 'sw-core')?.designatedRoot;
+      expect(switches.find((s) => s.device === 'sw-a')?.designatedRoot).toBe(root);
+      expect(switches.find((s) => s.device === 'sw-c')?.designatedRoot).not.toBe(root);
+    });
+
+    it("cutting a healthy group's active leg turns it WARNING with an incident timing the failover within 5 s", async () => {
+      const started = Date.now();
+      await demo.cut('sw-a', 'swp1');
+      let incident: Incident | undefined;
+      await waitFor(
+        'a WARNING srv-web1/bond0 and its incident with failoverMs',
+        async () => {
+          incident = await openIncident('srv-web1');
+          return (
+            incident?.failoverMs != null && (await group('srv-web1', 'bond0')).status === 'WARNING'
+          );
+        },
+        5000,
+      );
+      const seenAfterMs = Date.now() - started;
+      expect(incident?.cause).toEqual({ device: 'sw-a', type: 'link-down', interface: 'swp1' });
+      expect(incident?.summary).toMatch(
+        /sw-a swp1 down, srv-web1 bond0 failed over eth0 → eth1 in \d+ ms/,
+      );
+      const web1 = await group('srv-web1', 'bond0');
+      expect(web1.activeLeg).toBe('eth1');
+      expect(web1.legs[0]).toMatchObject({ interface: 'eth0', up: false, portUp: false });
+      console.log(
+        `demo: incident with failoverMs=${incident?.failoverMs} seen ${seenAfterMs} ms after the cut`,
+      );
+
+      await demo.mend('sw-a', 'swp1');
+      await waitFor(
+        'srv-web1 back to OK on its primary, the incident closed',
+        async () =>
+          (await group('srv-web1', 'bond0')).status === 'OK' &&
+          (await openIncident('srv-web1')) === undefined,
+        15_000,
+      );
+      expect((await group('srv-web1', 'bond0')).activeLeg).toBe('eth0');
+    }, 30_000);
+
+    it('a bond without link monitoring does not fail over: CRITICAL active-leg-down', async () => {
+      await demo.cut('sw-a', 'swp5');
+      await waitFor(
+        'srv-app1 CRITICAL active-leg-down',
+        async () =>
+          (await group('srv-app1', 'bond0')).reasons.some((r) => r.code === 'active-leg-down'),
+        10_000,
+      );
+      const app1 = await group('srv-app1', 'bond0');
+      expect(app1.status).toBe('CRITICAL');
+      expect(app1.activeLeg).toBe('eth0');
+      await demo.mend('sw-a', 'swp5');
+      await waitFor(
+        'srv-app1 back to WARNING',
+        async () => (await group('srv-app1', 'bond0')).status === 'WARNING',
+        10_000,
+      );
+    }, 30_000);
+
+    it('answers a cut of what does not exist with a clear error', async () => {
+      const unknown = await fetch(`${demo.url}/lab/links/sw-a/swp99/down`, { method: 'POST' });
+      expect(unknown.status).toBe(404);
+      expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(
+        /sw-a has no port "swp99"/,
+      );
+      const wrong = await fetch(`${demo.url}/lab/links/sw-a/swp1/sideways`, { method: 'POST' });
+      expect(wrong.status).toBe(400);
+    });
+  },
+);
+
+describe.skipIf(!haveRedisServer)('nicwatch demo, its scenario and its stop', () => {
+  it('cuts and mends a link by itself and stops its own Redis on SIGTERM', async () => {
+    const demo = await startDemo({ scenario: true, extraArgs: ['--scenario-every', '3'] });
+    try {
+      await waitFor(
+        'the scenario to cut and mend',
+        () => /scenario: mended sw-a swp9/.test(demo.output()),
+        15_000,
+      );
+      expect(demo.output()).toMatch(/scenario: cut sw-a swp9 \(srv-web3 eth0/);
+      const events = (await (
+        await fetch(`${demo.url}/api/v1/events?device=sw-a&type=link-down`)
+      ).json()) as {
+        events: Array<{ interface?: string; source: string }>;
+      };
+      expect(events.events.some((e) => e.interface === 'swp9' && e.source === 'trap')).toBe(true);
+    } finally {
+      await demo.stop();
+    }
+    const pid = Number(/private redis-server \(pid (\d+)\)/.exec(demo.output())?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+  }, 40_000);
+});
+
+describe('nicwatch demo without any Redis', () => {
+  it('stops with one sentence saying how to get one', async () => {
+    const run = await runCli(['demo', '--port', '0'], {
+      env: { PATH: '/nonexistent', NICWATCH_REDIS_URL: '' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'nicwatch demo needs Redis: install redis-server (scripts/install-deps.sh, or apt-get install redis-server) or point NICWATCH_REDIS_URL at one, e.g. NICWATCH_REDIS_URL=redis://127.0.0.1:6379/0',
+    );
+  });
+});
