@@ -30,7 +30,9 @@ export interface DemoOptions {
 
 function shebangNodeOptions(bin: string): string[] {
   const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
-  return /^#!\/usr\/bin\/env -S node(.*)$/.exec(first)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+  return (
+    /^#!\/usr\/bin\/env -S node(.*)$/.exec(first)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? []
+  );
 }
 
 export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess> {
@@ -42,10 +44,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess>
     ...(options.scenario ? [] : ['--no-scenario']),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, [...shebangNodeOptions(NICWATCH_BIN), NICWATCH_BIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [...shebangNodeOptions(NICWATCH_BIN), NICWATCH_BIN, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -83,7 +89,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess>
       `${url}/lab/links/${encodeURIComponent(switchName)}/${encodeURIComponent(port)}/${action}`,
       { method: 'POST' },
     );
-    if (!response.ok) throw new Error(`${action} ${switchName} ${port}: ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(
+        `${action} ${switchName} ${port}: ${response.status} ${await response.text()}`,
+      );
   };
   return {
     pid: child.pid ?? 0,
