@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
+import { dashboardRoutes } from './dashboard';
 import { errorHandler, sendError } from './errors';
 import { logRequests, requireToken } from './middleware';
 import { apiRoutes } from './routes';
@@ -16,6 +17,7 @@ export function createApiApp(state: ApiState, logger: Logger, extraRoutes: Route
   app.use(requireToken(state.config.api.token));
   app.use(apiRoutes(state));
   for (const routes of extraRoutes) app.use(routes);
+  app.use(dashboardRoutes());
   app.use((req, res) => sendError(res, 404, 'not-found', `no route ${req.method} ${req.path}`));
   app.use(errorHandler(logger));
   return app;

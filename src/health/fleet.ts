@@ -65,6 +65,8 @@ export interface SwitchHealth {
   device: string;
   status: Status;
   reachable: boolean;
+  /** The switch's own bridge id (an extension of the contract's Switch): equal to designatedRoot on the root. */
+  bridgeId: string | null;
   designatedRoot: string | null;
   topologyChanges: number | null;
   lastTopologyChange: string | null;
@@ -295,6 +297,7 @@ function switchHealth(input: FleetInput, name: string, upstreamLost: boolean): S
     device: name,
     status: problem ? problem.status : upstreamLost ? 'WARNING' : 'OK',
     reachable: poll?.ok ?? false,
+    bridgeId: stp?.bridgeId ?? null,
     designatedRoot: stp?.designatedRoot ?? null,
     topologyChanges: stp?.topologyChanges ?? null,
     lastTopologyChange,

@@ -1,0 +1,159 @@
+/**
+ * The dashboard over HTTP (contract section 4, `GET /`): the page and its two files as a browser
+ * fetches them, and the `?token=` a browser can give where it cannot send a bearer header.
+ * The page in a real browser is test/api/dashboard-browser.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiApp, listenApi, type RunningApi } from '../../src/api/app';
+import { redisApiState } from '../../src/api/state';
+import type { NicwatchConfig } from '../../src/config/schema';
+import { queueFactory, type QueueFactory } from '../../src/queue/queues';
+import { keysFor } from '../../src/store/keys';
+import { connectRedis } from '../../src/store/redis';
+import { REPO_ROOT } from '../helpers/cli';
+import { config } from '../helpers/fleet';
+import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
+
+const TOKEN = 's3cret token/with+signs';
+const SOURCE = join(REPO_ROOT, 'src', 'api', 'dashboard');
+
+describe.skipIf(!haveRedis())('dashboard over HTTP', () => {
+  let redis: TestRedis;
+  let queues: QueueFactory;
+  const clients: Array<{ disconnect(): void }> = [];
+  const running: RunningApi[] = [];
+  const logLines: string[] = [];
+
+  /** An API with the fixture fleet's configuration; its request log goes to `logLines`. */
+  async function start(token?: string): Promise<string> {
+    const cfg = {
+      ...config([
+        { interface: 'eth0', switch: 'sw-a', port: 'swp1' },
+        { interface: 'eth1', switch: 'sw-b', port: 'swp1' },
+      ]),
+      redis: { url: redis.url, prefix: redis.prefix },
+      api: { listen: '127.0.0.1:0', ...(token ? { token } : {}) },
+    } as NicwatchConfig;
+    const client = connectRedis(redis.url);
+    clients.push(client);
+    const state = redisApiState({
+      config: cfg,
+      redis: client,
+      keys: keysFor(redis.prefix),
+      queues,
+      queueNames: [],
+    });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    });
+    const api = await listenApi(createApiApp(state, pino({ level: 'info' }, sink)), '127.0.0.1:0');
+    running.push(api);
+    return `http://${api.address}`;
+  }
+
+  let open: string;
+  let secured: string;
+
+  beforeAll(async () => {
+    redis = await useRedis();
+    queues = queueFactory(redis.url, redis.prefix);
+    open = await start();
+    secured = await start(TOKEN);
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((api) => api.close()));
+    await queues?.close();
+    clients.forEach((c) => c.disconnect());
+    await redis?.cleanup();
+  });
+
+  it('serves the page at / as HTML that loads its stylesheet and script from this origin', async () => {
+    const res = await fetch(`${open}/`);
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('private, no-cache');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(html).toContain('<title>nicwatch</title>');
+    expect(html).toContain('href="dashboard/dashboard.css"');
+    expect(html).toContain('src="dashboard/dashboard.js"');
+    expect(html, 'no file from another origin').not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
+
+  it.each([
+    ['dashboard.js', 'text/javascript; charset=utf-8'],
+    ['dashboard.css', 'text/css; charset=utf-8'],
+  ])('serves %s as %s, and 304 once the browser has it', async (name, type) => {
+    const res = await fetch(`${open}/dashboard/${name}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(type);
+    expect(await res.text()).toBe(readFileSync(join(SOURCE, name), 'utf8'));
+    const etag = res.headers.get('etag');
+    expect(etag, 'an ETag to revalidate with').toBeTruthy();
+    const again = await fetch(`${open}/dashboard/${name}`, {
+      headers: { 'if-none-match': etag ?? '', 'cache-control': 'max-age=0' },
+    });
+    expect(again.status).toBe(304);
+  });
+
+  it('answers 404 in JSON for a file the dashboard does not have', async () => {
+    for (const path of [
+      '/dashboard/nothing.js',
+      '/dashboard/index.html',
+      '/dashboard/..%2fapp.js',
+    ]) {
+      const res = await fetch(`${open}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not-found');
+    }
+  });
+
+  it('puts the page beside the compiled router when built', () => {
+    for (const name of ['index.html', 'dashboard.js', 'dashboard.css']) {
+      const built = join(REPO_ROOT, 'dist', 'api', 'dashboard', name);
+      expect(readFileSync(built, 'utf8'), `${built} (npm run build copies it)`).toBe(
+        readFileSync(join(SOURCE, name), 'utf8'),
+      );
+    }
+  });
+
+  it('with api.token set, takes the token as ?token= as well as a bearer header', async () => {
+    const query = `token=${encodeURIComponent(TOKEN)}`;
+    const wrong = 'token=not-the-token';
+    const status = async (path: string, headers: Record<string, string> = {}) =>
+      (await fetch(`${secured}${path}`, { headers })).status;
+
+    expect(await status('/')).toBe(401);
+    expect(await status(`/?${wrong}`)).toBe(401);
+    expect(await status(`/?${query}`)).toBe(200);
+    expect(await status(`/dashboard/dashboard.js?${query}`)).toBe(200);
+    expect(await status(`/dashboard/dashboard.js?${wrong}`)).toBe(401);
+    expect(await status(`/api/v1/health?${query}`)).toBe(200);
+    expect(await status(`/api/v1/health?${wrong}`)).toBe(401);
+    expect(await status(`/metrics?${query}`)).toBe(200);
+    expect(await status(`/api/v1/health?${query}&${wrong}`), 'token given twice').toBe(401);
+    expect(await status('/api/v1/health', { authorization: `Bearer ${TOKEN}` })).toBe(200);
+    expect(await status('/api/v1/health', { authorization: 'Bearer wrong' })).toBe(401);
+    expect(await status('/healthz')).toBe(200);
+  });
+
+  it('passes the token on to the page’s own files, and never writes it to the log', async () => {
+    const html = await (await fetch(`${secured}/?token=${encodeURIComponent(TOKEN)}`)).text();
+    const query = `?token=${encodeURIComponent(TOKEN)}`;
+    expect(html).toContain(`href="dashboard/dashboard.css${query}"`);
+    expect(html).toContain(`src="dashboard/dashboard.js${query}"`);
+    const logged = logLines.join('');
+    expect(logged).toContain('"url":"/?token=***"');
+    expect(logged).not.toContain(encodeURIComponent(TOKEN));
+    expect(logged).not.toContain('not-the-token');
+  });
+});
