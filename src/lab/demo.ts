@@ -79,6 +79,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     if (options.scenario) {
       const everyMs = options.scenarioEveryS * 1000;
       scenario = startScenario(lab.world, DEMO_SCENARIO, {
+        firstAfterMs: Math.min(everyMs, 15_000),
         everyMs,
         mendAfterMs: everyMs / 2,
         say: (text) => options.say(`scenario: ${text}`),

@@ -29,11 +29,19 @@ export interface Scenario {
   stop(): void;
 }
 
-/** Every `everyMs` the next step's cable is cut; it is mended `mendAfterMs` later. */
+/**
+ * The first cut comes `firstAfterMs` after the start (soon, so a newcomer sees one), then one
+ * every `everyMs`; each is mended `mendAfterMs` later.
+ */
 export function startScenario(
   world: LabWorld,
   steps: ScenarioStep[],
-  options: { everyMs: number; mendAfterMs: number; say: (text: string) => void },
+  options: {
+    firstAfterMs: number;
+    everyMs: number;
+    mendAfterMs: number;
+    say: (text: string) => void;
+  },
 ): Scenario {
   let next = 0;
   const timers = new Set<NodeJS.Timeout>();
@@ -56,7 +64,7 @@ export function startScenario(
     }
     after(options.everyMs, tick);
   };
-  after(options.everyMs, tick);
+  after(options.firstAfterMs, tick);
   return {
     stop: () => {
       for (const timer of timers) clearTimeout(timer);
