@@ -3,7 +3,8 @@
 # Net-SNMP's agent and tools (snmpd with extend, snmptrap, the BRIDGE-MIB subagent) and Redis.
 # --with-nms adds what the integration tests check our output with: Prometheus (promtool),
 # Nagios 4, Icinga 2, Zabbix 6.0 server and frontend on PostgreSQL and PHP, and Chromium for the
-# dashboard test. They are left out otherwise: the demo and the plugin need none of them.
+# dashboard test, docker-compose (reads the compose file without an engine) and sudo (visudo).
+# They are left out otherwise: the demo and the plugin need none of them.
 set -euo pipefail
 
 BASE_PACKAGES=(snmpd snmp snmptrapd libsnmp-perl redis-server iproute2)
@@ -11,7 +12,7 @@ PACKAGES=("${BASE_PACKAGES[@]}")
 # php-cgi comes before the Zabbix frontend, in a step of its own, so that apt does not pull
 # Apache in to satisfy the frontend's web server dependency.
 NMS_STEPS=(
-  "prometheus nagios4-core icinga2-bin icinga2-common chromium fonts-dejavu-core"
+  "prometheus nagios4-core icinga2-bin icinga2-common chromium fonts-dejavu-core docker-compose sudo"
   "postgresql php-cli php-cgi php-pgsql"
   "zabbix-server-pgsql zabbix-frontend-php"
 )
