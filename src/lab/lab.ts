@@ -3,9 +3,9 @@
  * the switches' linkDown/linkUp and topologyChange traps sent from their own addresses to the
  * trap receiver. What `nicwatch demo` runs, and what the pipeline's end-to-end tests run against.
  */
-import { createSocket } from 'node:dgram';
 import snmp from 'net-snmp';
 import { startLabAgent, type LabAgent } from './agent';
+import { freeUdpPort } from './ports';
 import type { LabSpec } from './spec';
 import { LabWorld, type LinkChange } from './world';
 
@@ -51,7 +51,7 @@ export async function startSimulatedLab(
   const agents: LabAgent[] = [];
   let port = options.port ?? 0;
   for (let attempt = 0; agents.length < devices.length; attempt += 1) {
-    if (options.port === undefined) port = await freeUdpPortOn(devices[0]?.address ?? '127.0.0.1');
+    if (options.port === undefined) port = await freeUdpPort(devices[0]?.address ?? '127.0.0.1');
     try {
       for (const device of devices)
         agents.push(await startLabAgent(world, device, port, community));
@@ -120,15 +120,4 @@ export async function startSimulatedLab(
       await Promise.all(agents.map((agent) => agent.close()));
     },
   };
-}
-
-function freeUdpPortOn(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, address, () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
 }

@@ -5,12 +5,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { stopChild } from './snmpd';
-import { waitFor } from './wait';
+import { freeTcpPort, waitFor } from './wait';
+
+export { freeTcpPort };
 
 export interface TestRedis {
   url: string;
@@ -97,16 +98,4 @@ async function deletePrefix(url: string, prefix: string): Promise<void> {
     cursor = next;
   } while (cursor !== '0');
   await redis.quit();
-}
-
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

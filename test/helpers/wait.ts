@@ -1,4 +1,3 @@
-import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Polls `ready` every 50 ms until it holds; fails naming `what` after `timeoutMs`. */
@@ -15,14 +14,4 @@ export async function waitFor(
   throw new Error(`${what} not ready within ${timeoutMs} ms`);
 }
 
-/** A UDP port on 127.0.0.1 that nothing listens on right now. */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
+export { freeTcpPort, freeUdpPort } from '../../src/lab/ports';

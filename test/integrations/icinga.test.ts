@@ -26,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_NICWATCH_BIN, REPO_ROOT } from '../helpers/cli';
 import { startDemo, type DemoProcess } from '../helpers/demo';
 import { haveSnmpd, startSnmpd, stopChild, type Snmpd } from '../helpers/snmpd';
+import { docBlock } from '../helpers/docs';
 import { waitFor } from '../helpers/wait';
 
 const ICINGA_BIN = ['/usr/sbin/icinga2', '/usr/bin/icinga2'].find((path) => existsSync(path));
@@ -40,18 +41,8 @@ const HAVE_REDIS_SERVER = !spawnSync('redis-server', ['--version']).error;
 if (!HAVE_REDIS_SERVER)
   console.warn('icinga.test: the runs against nicwatch demo skipped: install redis-server');
 
-const DOC = readFileSync(join(REPO_ROOT, 'docs', 'nagios.md'), 'utf8');
 const fixture = (path: string): string =>
   readFileSync(join(REPO_ROOT, 'test', 'fixtures', path), 'utf8');
-
-/** The page's code blocks whose info string is `<lang> <name>`, joined; fails when there is none. */
-function docBlock(lang: string, name: string): string {
-  const blocks = [...DOC.matchAll(/^```(\S+)[ \t]+(\S+)[ \t]*\n([\s\S]*?)^```[ \t]*$/gm)]
-    .filter((match) => match[1] === lang && match[2] === name)
-    .map((match) => match[3] ?? '');
-  if (blocks.length === 0) throw new Error(`docs/nagios.md has no \`\`\`${lang} ${name} block`);
-  return blocks.join('\n');
-}
 
 /** Every folder Icinga 2 writes to moved into `dir` (real-peers.md), run as the test's user. */
 function icingaInvocation(dir: string): { args: string[]; env: NodeJS.ProcessEnv } {
@@ -124,9 +115,9 @@ describe.skipIf(!HAVE_ICINGA)("docs/nagios.md's Icinga 2 definitions", () => {
         'const PluginDir = "/usr/lib/nagios/plugins"',
         'include <itl>',
         'include <plugins>',
-        docBlock('icinga2', 'constants.conf'),
-        docBlock('icinga2', 'commands.conf'),
-        docBlock('icinga2', 'hosts.conf'),
+        docBlock('nagios.md', 'icinga2', 'constants.conf'),
+        docBlock('nagios.md', 'icinga2', 'commands.conf'),
+        docBlock('nagios.md', 'icinga2', 'hosts.conf'),
       ]);
       const { code, output } = checkConfig(dir);
       expect(code, output).toBe(0);
@@ -207,11 +198,11 @@ describe.skipIf(!HAVE_ICINGA || !haveSnmpd() || !HAVE_REDIS_SERVER)(
       writeIcingaConfig(dir, [
         `const PluginDir = "${join(dir, 'plugins')}"`,
         'include <itl>',
-        docBlock('icinga2', 'constants.conf').replace(
+        docBlock('nagios.md', 'icinga2', 'constants.conf').replace(
           /^const NicwatchUrl = .*$/m,
           `const NicwatchUrl = "${demo.url}"`,
         ),
-        docBlock('icinga2', 'commands.conf'),
+        docBlock('nagios.md', 'icinga2', 'commands.conf'),
         'object CheckCommand "hostalive" { command = [ "/bin/true" ] }',
         'object CheckerComponent "checker" { }',
         `object ExternalCommandListener "command" { command_path = "${join(dir, 'icinga2.cmd')}" }`,

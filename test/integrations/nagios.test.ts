@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_NICWATCH_BIN, REPO_ROOT } from '../helpers/cli';
 import { startDemo, type DemoProcess } from '../helpers/demo';
 import { haveSnmpd, startSnmpd, stopChild, type Snmpd } from '../helpers/snmpd';
+import { docBlock } from '../helpers/docs';
 import { waitFor } from '../helpers/wait';
 
 const NAGIOS_BIN = ['/usr/sbin/nagios4', '/usr/bin/nagios4'].find((path) => existsSync(path));
@@ -37,18 +38,8 @@ const HAVE_REDIS_SERVER = !spawnSync('redis-server', ['--version']).error;
 if (!HAVE_REDIS_SERVER)
   console.warn('nagios.test: the runs against nicwatch demo skipped: install redis-server');
 
-const DOC = readFileSync(join(REPO_ROOT, 'docs', 'nagios.md'), 'utf8');
 const fixture = (path: string): string =>
   readFileSync(join(REPO_ROOT, 'test', 'fixtures', path), 'utf8');
-
-/** The page's code blocks whose info string is `<lang> <name>`, joined; fails when there is none. */
-function docBlock(lang: string, name: string): string {
-  const blocks = [...DOC.matchAll(/^```(\S+)[ \t]+(\S+)[ \t]*\n([\s\S]*?)^```[ \t]*$/gm)]
-    .filter((match) => match[1] === lang && match[2] === name)
-    .map((match) => match[3] ?? '');
-  if (blocks.length === 0) throw new Error(`docs/nagios.md has no \`\`\`${lang} ${name} block`);
-  return blocks.join('\n');
-}
 
 interface ServiceDefinition {
   text: string;
@@ -69,7 +60,7 @@ function serviceDefinitions(objects: string): ServiceDefinition[] {
  * folder) first, then the page's macros, each overridden where the test says.
  */
 function resourceFile(pluginDir: string, overrides: Record<string, string>): string {
-  const lines = docBlock('nagios', 'resource.cfg')
+  const lines = docBlock('nagios.md', 'nagios', 'resource.cfg')
     .split('\n')
     .map((line) => {
       const name = /^\$(USER\d+)\$=/.exec(line)?.[1];
@@ -199,7 +190,7 @@ function runObjects(hostNames: string[], services: string[]): string {
   return [
     FAST_TEMPLATES,
     HOST_UP_COMMAND,
-    docBlock('nagios', 'commands.cfg'),
+    docBlock('nagios.md', 'nagios', 'commands.cfg'),
     hostObjects(hostNames),
     ...services,
   ].join('\n');
@@ -301,8 +292,8 @@ describe.skipIf(!HAVE_NAGIOS)("docs/nagios.md's Nagios 4 definitions", () => {
   it('pass nagios4 -v beside the stock object files, with no errors or warnings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nicwatch-nagios-v-'));
     try {
-      const commands = docBlock('nagios', 'commands.cfg');
-      const services = docBlock('nagios', 'services.cfg');
+      const commands = docBlock('nagios.md', 'nagios', 'commands.cfg');
+      const services = docBlock('nagios.md', 'nagios', 'services.cfg');
       const hosts = hostObjects(serviceDefinitions(services).map((service) => service.hostName));
       writeFileSync(join(dir, 'nicwatch.cfg'), `${commands}\n${services}\n`);
       writeFileSync(join(dir, 'hosts.cfg'), `${HOST_UP_COMMAND}\n${hosts}`);
@@ -339,8 +330,8 @@ describe.skipIf(!HAVE_NAGIOS || !haveSnmpd())(
       });
       const port = `--port ${snmpd.port}`;
       // The page's SNMP services as written, each with the test agent's port added to $ARG2$.
-      const documented = serviceDefinitions(docBlock('nagios', 'services.cfg')).filter((s) =>
-        s.checkCommand.startsWith('check_nicwatch_snmp'),
+      const documented = serviceDefinitions(docBlock('nagios.md', 'nagios', 'services.cfg')).filter(
+        (s) => s.checkCommand.startsWith('check_nicwatch_snmp'),
       );
       const services = documented.map((s) =>
         s.text.replace(s.checkCommand, withExtraOptions(s.checkCommand, port)),
@@ -428,8 +419,8 @@ describe.skipIf(!HAVE_NAGIOS || !HAVE_REDIS_SERVER)(
 
     beforeAll(async () => {
       demo = await startDemo();
-      const documented = serviceDefinitions(docBlock('nagios', 'services.cfg')).filter((s) =>
-        s.checkCommand.startsWith('check_nicwatch_api'),
+      const documented = serviceDefinitions(docBlock('nagios.md', 'nagios', 'services.cfg')).filter(
+        (s) => s.checkCommand.startsWith('check_nicwatch_api'),
       );
       const services = [
         ...documented.map((s) => s.text),

@@ -5,8 +5,7 @@
  * rules: a cable cut on the demo makes the WARNING alert for that server's bond pending.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,8 @@ import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '../helpers/cli';
 import { startDemo, type DemoProcess } from '../helpers/demo';
 import { stopChild } from '../helpers/snmpd';
-import { waitFor } from '../helpers/wait';
+import { docBlock } from '../helpers/docs';
+import { freeTcpPort, waitFor } from '../helpers/wait';
 
 const onPath = (program: string): boolean =>
   spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
@@ -29,32 +29,10 @@ if (!HAVE_REDIS_SERVER)
 
 const RULES_DIR = join(REPO_ROOT, 'docs', 'prometheus');
 const RULES = join(RULES_DIR, 'nicwatch-rules.yml');
-const DOC = readFileSync(join(REPO_ROOT, 'docs', 'prometheus.md'), 'utf8');
-
-/** The page's code block whose info string is `<lang> <name>`; fails when there is none. */
-function docBlock(lang: string, name: string): string {
-  const block = [...DOC.matchAll(/^```(\S+)[ \t]+(\S+)[ \t]*\n([\s\S]*?)^```[ \t]*$/gm)].find(
-    (match) => match[1] === lang && match[2] === name,
-  );
-  if (!block) throw new Error(`docs/prometheus.md has no \`\`\`${lang} ${name} block`);
-  return block[3] ?? '';
-}
 
 function promtool(args: string[], input?: string): { code: number | null; output: string } {
   const run = spawnSync('promtool', args, { cwd: RULES_DIR, input, encoding: 'utf8' });
   return { code: run.status, output: `${run.stdout}${run.stderr}` };
-}
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface ScrapeJob {
@@ -64,7 +42,7 @@ interface ScrapeJob {
 
 /** The page's prometheus.yml with test intervals, the repository's rules and the demo as target. */
 function testPrometheusConfig(target: string): { text: string; job: string } {
-  const config = parse(docBlock('yaml', 'prometheus.yml')) as {
+  const config = parse(docBlock('prometheus.md', 'yaml', 'prometheus.yml')) as {
     global: Record<string, string>;
     rule_files: string[];
     scrape_configs: ScrapeJob[];
