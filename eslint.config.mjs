@@ -26,10 +26,10 @@ export default tseslint.config(
     },
   },
   {
-    // The dashboard's script runs in the browser as a classic script, without a build step.
+    // The dashboard's scripts run in the browser as native ES modules, without a build step.
     files: ['src/api/dashboard/**/*.js'],
     languageOptions: {
-      sourceType: 'script',
+      sourceType: 'module',
       globals: Object.fromEntries(BROWSER_GLOBALS.map((name) => [name, 'readonly'])),
     },
   },

@@ -1,6 +1,7 @@
 /**
  * Draws docs/dashboard.png: the demo, settled, with one cable cut (sw-a swp1, srv-web1's active
- * leg), as the dashboard shows it on a 1920x1080 wall screen, saved at 1600x900.
+ * leg), as the dashboard shows it on a 1920x1080 wall screen, saved at 1600x900. Being the demo,
+ * each leg row carries its "cut cable" / "mend cable" button.
  *
  *   npm run build && npx tsx scripts/screenshot-dashboard.ts [OUT.png] [--light]
  *

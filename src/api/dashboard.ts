@@ -1,19 +1,19 @@
 /**
- * The dashboard (contract section 4, `GET /`): one static page, its stylesheet and its script,
- * read once at start-up from `dashboard/` beside this file (`npm run build` copies it to dist).
- * The page fetches the JSON API itself; nothing here reads state.
+ * The dashboard (contract section 4, `GET /`): one static page, its stylesheet and its script
+ * modules, read once at start-up from `dashboard/` beside this file (`npm run build` copies it to
+ * dist). The page fetches the JSON API itself; nothing here reads state.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import { notFound } from './errors';
 
 const ASSET_DIR = join(__dirname, 'dashboard');
 
-/** Served files by name, with their content types. */
-const ASSETS: Record<string, string> = {
-  'dashboard.css': 'text/css; charset=utf-8',
-  'dashboard.js': 'text/javascript; charset=utf-8',
+/** Served files by extension, with their content types; the page itself is served at `/` only. */
+const CONTENT_TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
 };
 
 /** Everything the page needs comes from this origin; it runs no inline code and embeds nothing. */
@@ -34,30 +34,51 @@ const CONTENT_SECURITY_POLICY = [
  */
 const CACHE_CONTROL = 'private, no-cache';
 
+/** The page's references to its files: `href="dashboard/x.css"`, `src="dashboard/main.js"`. */
+const PAGE_ASSET_REF = /"(dashboard\/[\w.-]+)"/g;
+/** A module's static imports of its siblings, `from './x.js'`: the one form the modules use. */
+const SIBLING_IMPORT = /(\bfrom\s*)(['"])(\.\/[\w.-]+\.js)\2/g;
+
+interface Asset {
+  type: string;
+  body: string;
+}
+
 export function dashboardRoutes(assetDir: string = ASSET_DIR): Router {
   const page = readFileSync(join(assetDir, 'index.html'), 'utf8');
-  const assets = new Map(
-    Object.entries(ASSETS).map(([name, type]) => [
-      name,
-      { type, body: readFileSync(join(assetDir, name)) },
-    ]),
-  );
+  const assets = readAssets(assetDir);
   const router = Router();
 
   router.get('/', (req, res) => {
-    send(res, 'text/html; charset=utf-8', withTokenOnAssets(page, req));
+    const query = tokenQuery(req);
+    send(
+      res,
+      'text/html; charset=utf-8',
+      query ? page.replace(PAGE_ASSET_REF, `"$1${query}"`) : page,
+    );
   });
 
   router.get('/dashboard/:asset', (req, res) => {
     const asset = assets.get(req.params.asset);
     if (!asset) throw notFound(`no dashboard file "${req.params.asset}"`);
-    send(res, asset.type, asset.body);
+    const query = tokenQuery(req);
+    const passesToken = query !== null && asset.type === CONTENT_TYPES['.js'];
+    send(res, asset.type, passesToken ? withTokenOnImports(asset.body, query) : asset.body);
   });
 
   return router;
 }
 
-function send(res: Response, type: string, body: string | Buffer): void {
+function readAssets(assetDir: string): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const name of readdirSync(assetDir)) {
+    const type = CONTENT_TYPES[extname(name)];
+    if (type) assets.set(name, { type, body: readFileSync(join(assetDir, name), 'utf8') });
+  }
+  return assets;
+}
+
+function send(res: Response, type: string, body: string): void {
   res
     .set({
       'Content-Type': type,
@@ -70,12 +91,25 @@ function send(res: Response, type: string, body: string | Buffer): void {
 }
 
 /**
- * With `api.token` set, the stylesheet and script need the token as well, and a browser sends
- * no header for them: the page given `?token=` passes it on in their URLs.
+ * With `api.token` set, every file of the page needs the token as well, and a browser sends no
+ * header for them: the page given `?token=` passes it on in the URLs of its stylesheet and entry
+ * module, and each module so fetched passes it on to the modules it imports. Every specifier of
+ * one module graph then carries the same query, so each module is still loaded once.
  */
-function withTokenOnAssets(page: string, req: Request): string {
+function tokenQuery(req: Request): string | null {
   const token = req.query.token;
-  if (typeof token !== 'string' || token === '') return page;
-  const query = `?token=${encodeURIComponent(token)}`;
-  return page.replace(/"(dashboard\/[\w.-]+)"/g, `"$1${query}"`);
+  if (typeof token !== 'string' || token === '') return null;
+  return `?token=${encodeStrictly(token)}`;
+}
+
+function withTokenOnImports(module: string, query: string): string {
+  return module.replace(SIBLING_IMPORT, `$1$2$3${query}$2`);
+}
+
+/** encodeURIComponent leaves `!'()*` as they are; a quote must not end a string it is put in. */
+function encodeStrictly(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }

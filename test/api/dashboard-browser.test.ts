@@ -1,13 +1,23 @@
 /**
  * The dashboard in a real browser (Debian's headless chromium driven by playwright-core) against
- * the real demo (`nicwatch demo` as a subprocess): what an operator sees on the wall screen, and
- * that it follows a cable cut by itself. Skipped when /usr/bin/chromium is not installed.
+ * the real demo (`nicwatch demo` as a subprocess): what an operator sees on the wall screen, that
+ * it follows a cable cut by itself, and the demo's own cut/mend buttons. Then the page of an API
+ * with a token, which must load every module with it and show no lab buttons.
+ * Skipped when /usr/bin/chromium is not installed.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import pino from 'pino';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiApp, listenApi, type RunningApi } from '../../src/api/app';
+import { redisApiState } from '../../src/api/state';
+import type { NicwatchConfig } from '../../src/config/schema';
+import { queueFactory, type QueueFactory } from '../../src/queue/queues';
+import { keysFor } from '../../src/store/keys';
+import { connectRedis } from '../../src/store/redis';
 import { startDemo, type DemoProcess } from '../helpers/demo';
-import { haveRedis } from '../helpers/redis';
+import { config } from '../helpers/fleet';
+import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 import { waitFor } from '../helpers/wait';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -53,6 +63,13 @@ interface ShownCard {
   badge: string;
   legs: Array<{ name: string; state: string; role: string | null }>;
   switchBoxes: number;
+}
+
+/** A leg's row on a group card, found by its interface name. */
+function legRow(page: Page, group: string, iface: string): Locator {
+  return page
+    .locator(`.card[data-group="${group}"] .leg`)
+    .filter({ has: page.locator('.leg-if', { hasText: new RegExp(`^${iface}$`) }) });
 }
 
 /** What the page shows right now, read from the DOM as drawn. */
@@ -215,6 +232,62 @@ describe.skipIf(!haveChromium() || !haveRedis())('dashboard in a browser, agains
     );
   }, 30_000);
 
+  it('offers each lab cable a button that says what clicking does', async () => {
+    const buttons = await page.$$eval('#groups .leg', (rows) =>
+      rows.map((row) => row.querySelector('button.cable')?.textContent ?? null),
+    );
+    expect(buttons, 'one per leg row: every leg of the lab is on a lab cable').toHaveLength(20);
+    expect(buttons.filter((text) => text === null)).toEqual([]);
+    // srv-web2's eth0 cable is cut from the start: its button mends it.
+    expect(await legRow(page, 'srv-web2/bond0', 'eth0').locator('button.cable').textContent()).toBe(
+      'mend cable',
+    );
+    expect(await legRow(page, 'srv-web1/bond0', 'eth0').locator('button.cable').textContent()).toBe(
+      'cut cable',
+    );
+  });
+
+  it('cuts srv-web1’s eth0 cable from its row’s button, and mends it from there', async () => {
+    const eth0 = legRow(page, 'srv-web1/bond0', 'eth0');
+    const web1 = async (): Promise<ShownCard | undefined> =>
+      (await shownCards(page)).find((c) => c.key === 'srv-web1/bond0');
+
+    const cutAt = Date.now();
+    await eth0.getByRole('button', { name: 'cut cable' }).click({ timeout: 5_000 });
+    await waitFor(
+      'srv-web1 WARNING with eth0 down after its button',
+      async () => {
+        const card = await web1();
+        return (
+          card?.status === 'WARNING' && card.legs.find((l) => l.name === 'eth0')?.state === 'broken'
+        );
+      },
+      SHOWS_CUT_MS,
+    );
+    console.info(`the cut from the button showed after ${Date.now() - cutAt} ms`);
+    expect(await eth0.getAttribute('data-state')).toBe('broken');
+    expect(await eth0.textContent()).toMatch(/link down|nic down|port down/);
+    expect(await eth0.locator('button.cable').textContent()).toBe('mend cable');
+    const { links } = (await (await fetch(`${demo.url}/lab/links`)).json()) as {
+      links: Array<{ switch: string; port: string; up: boolean }>;
+    };
+    expect(links.find((l) => l.switch === 'sw-a' && l.port === 'swp1')?.up, 'the lab cut it').toBe(
+      false,
+    );
+
+    await eth0.getByRole('button', { name: 'mend cable' }).click({ timeout: 5_000 });
+    await waitFor(
+      'srv-web1 back to OK with eth0 up after its button',
+      async () => {
+        const card = await web1();
+        return card?.status === 'OK' && card.legs.find((l) => l.name === 'eth0')?.state === 'ok';
+      },
+      20_000,
+    );
+    expect(await eth0.locator('button.cable').textContent()).toBe('cut cable');
+    expect(pageErrors).toEqual([]);
+  }, 45_000);
+
   it('keeps the last picture, marked stale, when the API stops answering', async () => {
     await demo.stop();
     await page.waitForSelector('body.stale', { timeout: 10_000 });
@@ -223,5 +296,77 @@ describe.skipIf(!haveChromium() || !haveRedis())('dashboard in a browser, agains
     expect(
       pageErrors.filter((e) => !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(e)),
     ).toEqual([]);
+  }, 30_000);
+});
+
+describe.skipIf(!haveChromium() || !haveRedis())('dashboard in a browser, with api.token', () => {
+  const TOKEN = "wall 'screen'/token+1";
+  let redis: TestRedis;
+  let queues: QueueFactory;
+  let client: { disconnect(): void } | undefined;
+  let api: RunningApi | undefined;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const refused: string[] = [];
+  const labAsked: string[] = [];
+  const healthPolls: string[] = [];
+
+  beforeAll(async () => {
+    redis = await useRedis();
+    queues = queueFactory(redis.url, redis.prefix);
+    const cfg = {
+      ...config([
+        { interface: 'eth0', switch: 'sw-a', port: 'swp1' },
+        { interface: 'eth1', switch: 'sw-b', port: 'swp1' },
+      ]),
+      redis: { url: redis.url, prefix: redis.prefix },
+      api: { listen: '127.0.0.1:0', token: TOKEN },
+    } as NicwatchConfig;
+    const redisClient = connectRedis(redis.url);
+    client = redisClient;
+    const state = redisApiState({
+      config: cfg,
+      redis: redisClient,
+      keys: keysFor(redis.prefix),
+      queues,
+      queueNames: [],
+    });
+    api = await listenApi(createApiApp(state, pino({ level: 'silent' })), '127.0.0.1:0');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+    page.on('response', (res) => {
+      if (res.status() >= 400 && !res.url().includes('/lab/links'))
+        refused.push(`${res.status()} ${res.url()}`);
+      if (res.url().includes('/lab/links')) labAsked.push(String(res.status()));
+      if (res.url().includes('/api/v1/health')) healthPolls.push(String(res.status()));
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    await queues?.close();
+    client?.disconnect();
+    await redis?.cleanup();
+  });
+
+  it('loads every module with the token from /?token= and shows live data, without lab buttons', async () => {
+    await page.goto(`http://${api?.address}/?token=${encodeURIComponent(TOKEN)}`);
+    await page.waitForSelector('#groups .card', { timeout: 10_000 });
+    expect(await page.textContent('#freshness')).toMatch(/^live · updated \d\d:\d\d:\d\d$/);
+    expect(await page.$$eval('#groups .card', (cards) => cards.length)).toBe(1);
+    // Not a demo: the page asked once whether there is a lab, heard 404, and asks no more.
+    const polled = healthPolls.length;
+    await waitFor('two more polls of the page', () => healthPolls.length >= polled + 2, 10_000);
+    expect(labAsked).toEqual(['404']);
+    expect(await page.$$eval('#groups .leg', (rows) => rows.length)).toBe(2);
+    expect(await page.$$eval('button.cable', (buttons) => buttons.length)).toBe(0);
+    expect(refused, 'no file or data request refused').toEqual([]);
+    expect(pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   }, 30_000);
 });

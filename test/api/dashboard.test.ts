@@ -1,10 +1,10 @@
 /**
- * The dashboard over HTTP (contract section 4, `GET /`): the page and its two files as a browser
- * fetches them, and the `?token=` a browser can give where it cannot send a bearer header.
- * The page in a real browser is test/api/dashboard-browser.test.ts.
+ * The dashboard over HTTP (contract section 4, `GET /`): the page, its stylesheet and its script
+ * modules as a browser fetches them, and the `?token=` a browser can give where it cannot send a
+ * bearer header. The page in a real browser is test/api/dashboard-browser.test.ts.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +18,20 @@ import { REPO_ROOT } from '../helpers/cli';
 import { config } from '../helpers/fleet';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 
-const TOKEN = 's3cret token/with+signs';
+// A quote in the token must not end the string literal it is put in (see the import rewriting).
+const TOKEN = "s3cret 'token'/with+signs";
 const SOURCE = join(REPO_ROOT, 'src', 'api', 'dashboard');
+const FILES = readdirSync(SOURCE).sort();
+const MODULES = FILES.filter((name) => name.endsWith('.js'));
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/** Every static import specifier of a module: `import { x } from './y.js'` gives `./y.js`. */
+function importSpecifiers(module: string): string[] {
+  return [...module.matchAll(/^import\b[^;]*?\bfrom\s*(['"])(.+?)\1/gms)].map((m) => m[2] ?? '');
+}
 
 describe.skipIf(!haveRedis())('dashboard over HTTP', () => {
   let redis: TestRedis;
@@ -75,7 +87,7 @@ describe.skipIf(!haveRedis())('dashboard over HTTP', () => {
     await redis?.cleanup();
   });
 
-  it('serves the page at / as HTML that loads its stylesheet and script from this origin', async () => {
+  it('serves the page at / as HTML that loads its stylesheet and entry module from this origin', async () => {
     const res = await fetch(`${open}/`);
     const html = await res.text();
     expect(res.status).toBe(200);
@@ -85,14 +97,16 @@ describe.skipIf(!haveRedis())('dashboard over HTTP', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(html).toContain('<title>nicwatch</title>');
     expect(html).toContain('href="dashboard/dashboard.css"');
-    expect(html).toContain('src="dashboard/dashboard.js"');
+    expect(html).toContain('<script type="module" src="dashboard/main.js"></script>');
     expect(html, 'no file from another origin').not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 
-  it.each([
-    ['dashboard.js', 'text/javascript; charset=utf-8'],
-    ['dashboard.css', 'text/css; charset=utf-8'],
-  ])('serves %s as %s, and 304 once the browser has it', async (name, type) => {
+  it.each(
+    FILES.filter((name) => name !== 'index.html').map((name) => [
+      name,
+      CONTENT_TYPES[extname(name)] ?? 'no type: only .js and .css are served',
+    ]),
+  )('serves %s as %s, and 304 once the browser has it', async (name, type) => {
     const res = await fetch(`${open}/dashboard/${name}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe(type);
@@ -117,8 +131,25 @@ describe.skipIf(!haveRedis())('dashboard over HTTP', () => {
     }
   });
 
+  it('has each module import only its siblings, all reached from main.js, each kept small', () => {
+    const reached = new Set<string>();
+    const visit = (name: string): void => {
+      if (reached.has(name)) return;
+      reached.add(name);
+      const source = readFileSync(join(SOURCE, name), 'utf8');
+      expect(source.split('\n').length, `${name} lines`).toBeLessThanOrEqual(300);
+      expect(source, `${name}: dynamic imports would miss the token`).not.toMatch(/\bimport\s*\(/);
+      for (const specifier of importSpecifiers(source)) {
+        expect(specifier, `${name} imports`).toMatch(/^\.\/[\w.-]+\.js$/);
+        visit(specifier.slice(2));
+      }
+    };
+    visit('main.js');
+    expect([...reached].sort(), 'every module is part of the page').toEqual(MODULES);
+  });
+
   it('puts the page beside the compiled router when built', () => {
-    for (const name of ['index.html', 'dashboard.js', 'dashboard.css']) {
+    for (const name of FILES) {
       const built = join(REPO_ROOT, 'dist', 'api', 'dashboard', name);
       expect(readFileSync(built, 'utf8'), `${built} (npm run build copies it)`).toBe(
         readFileSync(join(SOURCE, name), 'utf8'),
@@ -135,8 +166,10 @@ describe.skipIf(!haveRedis())('dashboard over HTTP', () => {
     expect(await status('/')).toBe(401);
     expect(await status(`/?${wrong}`)).toBe(401);
     expect(await status(`/?${query}`)).toBe(200);
-    expect(await status(`/dashboard/dashboard.js?${query}`)).toBe(200);
-    expect(await status(`/dashboard/dashboard.js?${wrong}`)).toBe(401);
+    expect(await status('/dashboard/main.js'), 'the page’s files too').toBe(401);
+    expect(await status(`/dashboard/main.js?${query}`)).toBe(200);
+    expect(await status(`/dashboard/main.js?${wrong}`)).toBe(401);
+    expect(await status(`/dashboard/dashboard.css?${query}`)).toBe(200);
     expect(await status(`/api/v1/health?${query}`)).toBe(200);
     expect(await status(`/api/v1/health?${wrong}`)).toBe(401);
     expect(await status(`/metrics?${query}`)).toBe(200);
@@ -146,14 +179,29 @@ describe.skipIf(!haveRedis())('dashboard over HTTP', () => {
     expect(await status('/healthz')).toBe(200);
   });
 
-  it('passes the token on to the page’s own files, and never writes it to the log', async () => {
+  it('passes the token on to the page’s own files and every module import, and never logs it', async () => {
     const html = await (await fetch(`${secured}/?token=${encodeURIComponent(TOKEN)}`)).text();
-    const query = `?token=${encodeURIComponent(TOKEN)}`;
+    // Percent-encoded throughout, quotes included, so it can end no attribute and no string.
+    const query = '?token=s3cret%20%27token%27%2Fwith%2Bsigns';
     expect(html).toContain(`href="dashboard/dashboard.css${query}"`);
-    expect(html).toContain(`src="dashboard/dashboard.js${query}"`);
+    expect(html).toContain(`src="dashboard/main.js${query}"`);
+    for (const name of MODULES) {
+      const served = await (await fetch(`${secured}/dashboard/${name}${query}`)).text();
+      const source = readFileSync(join(SOURCE, name), 'utf8');
+      expect(importSpecifiers(served), `${name} imports`).toEqual(
+        importSpecifiers(source).map((specifier) => `${specifier}${query}`),
+      );
+      expect(served.replaceAll(query, ''), `${name} otherwise unchanged`).toBe(source);
+    }
+    const plain = await fetch(`${secured}/dashboard/main.js`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(await plain.text(), 'with a bearer header, as written').toBe(
+      readFileSync(join(SOURCE, 'main.js'), 'utf8'),
+    );
     const logged = logLines.join('');
     expect(logged).toContain('"url":"/?token=***"');
-    expect(logged).not.toContain(encodeURIComponent(TOKEN));
+    expect(logged, 'the token in any encoding').not.toContain('s3cret');
     expect(logged).not.toContain('not-the-token');
   });
 });
