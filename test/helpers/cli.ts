@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -38,8 +38,24 @@ export function runCli(
 }
 
 /** The node options of the bin's `#!/usr/bin/env -S node ...` line, so tests run it as installed. */
-function shebangNodeOptions(bin: string): string[] {
+export function shebangNodeOptions(bin: string): string[] {
   const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
   const match = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
   return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
+/**
+ * A `check_nicwatch` in `dir` as an NMS runs plugins (`$USER1$/check_nicwatch`,
+ * `PluginDir + "/check_nicwatch"`): the built plugin with the Node options of its `#!` line.
+ */
+export function writePluginWrapper(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'check_nicwatch');
+  const options = shebangNodeOptions(CHECK_NICWATCH_BIN).join(' ');
+  writeFileSync(
+    path,
+    `#!/bin/sh\nexec '${process.execPath}' ${options} '${CHECK_NICWATCH_BIN}' "$@"\n`,
+  );
+  chmodSync(path, 0o755);
+  return path;
 }

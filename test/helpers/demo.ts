@@ -4,8 +4,8 @@
  * mended through its own `POST /lab/links/...` routes, as a user would with curl.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { NICWATCH_BIN } from './cli';
+import { existsSync } from 'node:fs';
+import { NICWATCH_BIN, shebangNodeOptions } from './cli';
 import { waitFor } from './wait';
 
 export interface DemoProcess {
@@ -26,13 +26,6 @@ export interface DemoOptions {
   env?: NodeJS.ProcessEnv;
   extraArgs?: string[];
   startTimeoutMs?: number;
-}
-
-function shebangNodeOptions(bin: string): string[] {
-  const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
-  return (
-    /^#!\/usr\/bin\/env -S node(.*)$/.exec(first)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? []
-  );
 }
 
 export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess> {

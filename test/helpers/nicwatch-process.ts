@@ -4,8 +4,8 @@
  * what the API serves: /metrics as numbers, /readyz as a status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { NICWATCH_BIN } from './cli';
+import { existsSync } from 'node:fs';
+import { NICWATCH_BIN, shebangNodeOptions } from './cli';
 import { waitFor } from './wait';
 
 export interface LogLine {
@@ -31,13 +31,6 @@ export interface NicwatchProcess {
   kill(): Promise<void>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
   stop(graceMs?: number): Promise<void>;
-}
-
-/** The node options of the bin's `#!/usr/bin/env -S node ...` line. */
-function shebangNodeOptions(bin: string): string[] {
-  const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
-  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 }
 
 /**

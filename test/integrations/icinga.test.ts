@@ -7,7 +7,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
-  chmodSync,
   closeSync,
   constants,
   existsSync,
@@ -23,7 +22,7 @@ import {
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_NICWATCH_BIN, REPO_ROOT } from '../helpers/cli';
+import { REPO_ROOT, writePluginWrapper } from '../helpers/cli';
 import { startDemo, type DemoProcess } from '../helpers/demo';
 import { haveSnmpd, startSnmpd, stopChild, type Snmpd } from '../helpers/snmpd';
 import { docBlock } from '../helpers/docs';
@@ -70,19 +69,6 @@ function checkConfig(dir: string): { code: number | null; output: string } {
     env,
   });
   return { code: run.status, output: `${run.stdout}${run.stderr}` };
-}
-
-/** `PluginDir + "/check_nicwatch"` runs the built plugin with the Node options of its `#!` line. */
-function writePluginLink(pluginDir: string): void {
-  const first = readFileSync(CHECK_NICWATCH_BIN, 'utf8').split('\n', 1)[0] ?? '';
-  const nodeOptions = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first)?.[1]?.trim() ?? '';
-  mkdirSync(pluginDir, { recursive: true });
-  const path = join(pluginDir, 'check_nicwatch');
-  writeFileSync(
-    path,
-    `#!/bin/sh\nexec '${process.execPath}' ${nodeOptions} '${CHECK_NICWATCH_BIN}' "$@"\n`,
-  );
-  chmodSync(path, 0o755);
 }
 
 /**
@@ -189,7 +175,7 @@ describe.skipIf(!HAVE_ICINGA || !haveSnmpd() || !HAVE_REDIS_SERVER)(
       });
       demo = await startDemo();
       dir = mkdtempSync(join(tmpdir(), 'nicwatch-icinga-'));
-      writePluginLink(join(dir, 'plugins'));
+      writePluginWrapper(join(dir, 'plugins'));
       mkdirSync(spool());
       // The page's commands and apply rules as written, its NicwatchUrl set to the demo; hosts
       // of the test's own in the page's form, on the test agent; `hostalive` stands in for the

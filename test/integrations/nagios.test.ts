@@ -6,19 +6,11 @@
  * status.dat.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_NICWATCH_BIN, REPO_ROOT } from '../helpers/cli';
+import { REPO_ROOT, writePluginWrapper } from '../helpers/cli';
 import { startDemo, type DemoProcess } from '../helpers/demo';
 import { haveSnmpd, startSnmpd, stopChild, type Snmpd } from '../helpers/snmpd';
 import { docBlock } from '../helpers/docs';
@@ -67,19 +59,6 @@ function resourceFile(pluginDir: string, overrides: Record<string, string>): str
       return name !== undefined && name in overrides ? `$${name}$=${overrides[name]}` : line;
     });
   return [`$USER1$=${pluginDir}`, ...lines].join('\n');
-}
-
-/** `$USER1$/check_nicwatch` runs the built plugin with the Node options of its `#!` line. */
-function writePluginLink(pluginDir: string): void {
-  const first = readFileSync(CHECK_NICWATCH_BIN, 'utf8').split('\n', 1)[0] ?? '';
-  const nodeOptions = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first)?.[1]?.trim() ?? '';
-  mkdirSync(pluginDir, { recursive: true });
-  const path = join(pluginDir, 'check_nicwatch');
-  writeFileSync(
-    path,
-    `#!/bin/sh\nexec '${process.execPath}' ${nodeOptions} '${CHECK_NICWATCH_BIN}' "$@"\n`,
-  );
-  chmodSync(path, 0o755);
 }
 
 /** A private nagios.cfg: every path in `dir`, checks every second, no notifications. */
@@ -225,7 +204,7 @@ function readServiceStatuses(statusFile: string): ServiceStatus[] {
 async function startNagios(objects: string, overrides: Record<string, string>): Promise<NagiosRun> {
   const dir = mkdtempSync(join(tmpdir(), 'nicwatch-nagios-'));
   try {
-    writePluginLink(join(dir, 'plugins'));
+    writePluginWrapper(join(dir, 'plugins'));
     const objectsFile = join(dir, 'objects.cfg');
     writeFileSync(objectsFile, objects);
     const cfg = writeNagiosConfig(
