@@ -61,3 +61,24 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** Why a NETCONF exchange failed, in the words an operator would act on. */
+export type NetconfFailure =
+  'unreachable' | 'authentication' | 'timeout' | 'rpc-error' | 'protocol' | 'closed';
+
+/** A NETCONF session or RPC that did not return a usable answer; the message names the target. */
+export class NetconfError extends Error {
+  override readonly name = 'NetconfError';
+  /** For `rpc-error`: the RFC 6241 error-tag, e.g. `operation-not-supported`. */
+  readonly tag: string | null;
+  constructor(
+    readonly failure: NetconfFailure,
+    /** `host:port` of the NETCONF server. */
+    readonly target: string,
+    message: string,
+    options?: { cause?: unknown; tag?: string },
+  ) {
+    super(message, options);
+    this.tag = options?.tag ?? null;
+  }
+}
