@@ -1,5 +1,6 @@
 /** JSON errors of the API: `{ error: { code, message } }` with a fitting status (contract section 4). */
 import type { NextFunction, Request, Response } from 'express';
+import { loggedUrl } from './log-url';
 import type { Logger } from 'pino';
 import { describeError } from '../errors';
 
@@ -34,7 +35,7 @@ export function errorHandler(logger: Logger) {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(res, status, 'bad-request', describeError(err));
     }
-    logger.error({ err, url: req.originalUrl }, 'request failed');
+    logger.error({ err, url: loggedUrl(req) }, 'request failed');
     sendError(res, 503, 'unavailable', `state store unavailable: ${describeError(err)}`);
   };
 }
