@@ -43,24 +43,29 @@ export function addDemoCommand(program: Command): void {
       const say = (text: string): void => {
         process.stdout.write(`nicwatch demo: ${text}\n`);
       };
+      // Handlers first: a signal while the lab is starting waits for the start, then stops all.
+      const starting = startDemo({
+        ...numbers,
+        host: flags.host,
+        scenario: flags.scenario,
+        say,
+        logger,
+      });
+      const stop = (): void => {
+        say('stopping');
+        void starting
+          .then((demo) => demo.stop())
+          .catch(() => undefined)
+          .then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       try {
-        const demo = await startDemo({
-          ...numbers,
-          host: flags.host,
-          scenario: flags.scenario,
-          say,
-          logger,
-        });
+        const demo = await starting;
         say(`dashboard at ${demo.url}`);
         say(`cut a cable:   curl -X POST ${demo.url}lab/links/sw-a/swp1/down`);
         say(`mend it:       curl -X POST ${demo.url}lab/links/sw-a/swp1/up`);
         say(`health as JSON: curl ${demo.url}api/v1/health   (Ctrl-C stops the demo)`);
-        const stop = (): void => {
-          say('stopping');
-          void demo.stop().then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
       } catch (err) {
         if (err instanceof NoRedisError) {
           process.stderr.write(`${err.message}\n`);

@@ -36,7 +36,13 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-export const DEMO_REDIS_PREFIX = 'nicwatch-demo';
+/**
+ * Key prefix: a private Redis is the demo's alone; in a shared one each demo keeps to keys of
+ * its own process, so two demos on one Redis neither wipe nor poll each other's lab.
+ */
+export function demoRedisPrefix(shared: boolean): string {
+  return shared ? `nicwatch-demo-${process.pid}` : 'nicwatch-demo';
+}
 
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const spec = options.spec ?? DEMO_LAB;
@@ -48,8 +54,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const redis: DemoRedis = await demoRedis(options.env);
     stops.push(() => redis.stop());
     options.say(`Redis at ${redis.url.replace(/\/\/[^@/]*@/, '//')} (${redis.origin})`);
-    // A shared Redis may hold an earlier demo's state: start from nothing, under our own prefix only.
-    if (redis.origin === 'NICWATCH_REDIS_URL') await clearPrefix(redis.url, DEMO_REDIS_PREFIX);
+    const shared = redis.origin === 'NICWATCH_REDIS_URL';
+    const prefix = demoRedisPrefix(shared);
+    if (shared) {
+      // An earlier demo of the same PID may have left keys; ours go when the demo stops.
+      await clearPrefix(redis.url, prefix);
+      stops.push(() => clearPrefix(redis.url, prefix));
+    }
 
     const lab = await startSimulatedLab(spec, {
       onError: (err) => options.logger.warn({ error: err.message }, 'lab trap not sent'),
@@ -62,7 +73,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     const config = labConfig(spec, lab, {
       redisUrl: redis.url,
-      redisPrefix: DEMO_REDIS_PREFIX,
+      redisPrefix: prefix,
       apiListen: `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`,
       pollIntervalS: options.pollIntervalS,
     });

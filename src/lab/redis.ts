@@ -23,7 +23,10 @@ export const NO_REDIS_SENTENCE =
 
 export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<DemoRedis> {
   const given = env.NICWATCH_REDIS_URL;
-  if (given) return { url: given, origin: 'NICWATCH_REDIS_URL', stop: async () => undefined };
+  if (given) {
+    await pingGiven(given);
+    return { url: given, origin: 'NICWATCH_REDIS_URL', stop: async () => undefined };
+  }
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error)
     throw new NoRedisError(NO_REDIS_SENTENCE);
   const dir = mkdtempSync(join(tmpdir(), 'nicwatch-demo-redis-'));
@@ -47,7 +50,14 @@ export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<D
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}/0`;
+  // However the demo ends (an exception, process.exit), its Redis and folder end with it.
+  const onExit = (): void => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const stop = async (): Promise<void> => {
+    process.off('exit', onExit);
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -62,6 +72,23 @@ export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<D
     throw err;
   }
   return { url, origin: `private redis-server (pid ${child.pid})`, stop };
+}
+
+/** A Redis named by NICWATCH_REDIS_URL that does not answer is said in one sentence. */
+async function pingGiven(url: string): Promise<void> {
+  const redis = connectRedis(url, { lazyConnect: true, retryStrategy: () => null });
+  const shown = url.replace(/\/\/[^@/]*@/, '//');
+  try {
+    await redis.connect();
+    if (await redisAnswers(redis)) return;
+  } catch {
+    // said below
+  } finally {
+    redis.disconnect();
+  }
+  throw new NoRedisError(
+    `nicwatch demo: the Redis at NICWATCH_REDIS_URL (${shown}) does not answer; start it, or unset NICWATCH_REDIS_URL to let the demo start its own`,
+  );
 }
 
 async function waitForPing(url: string, child: ChildProcess): Promise<void> {

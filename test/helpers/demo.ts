@@ -16,8 +16,11 @@ export interface DemoProcess {
   output(): string;
   cut(switchName: string, port: string): Promise<void>;
   mend(switchName: string, port: string): Promise<void>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. Then ends its private Redis
+   * by PID if the demo left it, unless `leaveRedis` (to see whether the demo stopped it itself).
+   */
+  stop(graceMs?: number, options?: { leaveRedis?: boolean }): Promise<void>;
 }
 
 export interface DemoOptions {
@@ -42,7 +45,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess>
     [...shebangNodeOptions(NICWATCH_BIN), NICWATCH_BIN, ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env },
+      // The demo's own private Redis unless a test names one: a shared one would mix labs.
+      env: { ...process.env, NICWATCH_REDIS_URL: '', ...options.env },
     },
   );
   let output = '';
@@ -55,12 +59,25 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess>
       resolve();
     }),
   );
-  const stop = async (graceMs = 5000): Promise<void> => {
-    if (ended) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
+  const stop = async (
+    graceMs = 5000,
+    stopOptions: { leaveRedis?: boolean } = {},
+  ): Promise<void> => {
+    if (!ended) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    // A demo killed before it could stop its private Redis leaves it behind: end it by its PID.
+    const redisPid = Number(/private redis-server \(pid (\d+)\)/.exec(output)?.[1]);
+    if (redisPid > 0 && !stopOptions.leaveRedis) {
+      try {
+        process.kill(redisPid, 'SIGKILL');
+      } catch {
+        // already gone, as it should be
+      }
+    }
   };
   const urlOf = (): string | null => /dashboard at (http:\/\/\S+?)\/?\s/.exec(output)?.[1] ?? null;
   try {

@@ -3,13 +3,13 @@
  * Everything it shows comes through the real pipeline: SNMP polls of the simulated agents, their
  * traps to the receiver, the correlator, Redis and the API.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/correlate/engine';
 import type { GroupHealth } from '../../src/health/fleet';
-import { runCli } from '../helpers/cli';
+import { NICWATCH_BIN, runCli, shebangNodeOptions } from '../helpers/cli';
 import { startDemo, type DemoProcess } from '../helpers/demo';
-import { waitFor } from '../helpers/wait';
+import { freeTcpPort, waitFor } from '../helpers/wait';
 
 const haveRedisServer = !spawnSync('redis-server', ['--version']).error;
 
@@ -184,18 +184,24 @@ describe.skipIf(!haveRedisServer)('nicwatch demo, its scenario and its stop', ()
         15_000,
       );
       expect(demo.output()).toMatch(/scenario: cut sw-a swp9 \(srv-web3 eth0/);
-      const events = (await (
-        await fetch(`${demo.url}/api/v1/events?device=sw-a&type=link-down`)
-      ).json()) as {
-        events: Array<{ interface?: string; source: string }>;
-      };
-      expect(events.events.some((e) => e.interface === 'swp9' && e.source === 'trap')).toBe(true);
+      await waitFor(
+        "the scenario's cut as a trap event",
+        async () => {
+          const response = await fetch(`${demo.url}/api/v1/events?device=sw-a&type=link-down`);
+          const { events } = (await response.json()) as {
+            events: Array<{ interface?: string; source: string }>;
+          };
+          return events.some((e) => e.interface === 'swp9' && e.source === 'trap');
+        },
+        5000,
+      );
+      await demo.stop(5000, { leaveRedis: true });
+      const pid = Number(/private redis-server \(pid (\d+)\)/.exec(demo.output())?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      expect(() => process.kill(pid, 0), 'the demo stopped its Redis').toThrow();
     } finally {
       await demo.stop();
     }
-    const pid = Number(/private redis-server \(pid (\d+)\)/.exec(demo.output())?.[1]);
-    expect(pid).toBeGreaterThan(0);
-    expect(() => process.kill(pid, 0)).toThrow();
   }, 40_000);
 });
 
@@ -209,4 +215,51 @@ describe('nicwatch demo without any Redis', () => {
       'nicwatch demo needs Redis: install redis-server (scripts/install-deps.sh, or apt-get install redis-server) or point NICWATCH_REDIS_URL at one, e.g. NICWATCH_REDIS_URL=redis://127.0.0.1:6379/0',
     );
   });
+
+  it('names a NICWATCH_REDIS_URL that does not answer', async () => {
+    const port = await freeTcpPort();
+    const run = await runCli(['demo', '--port', '0'], {
+      env: { NICWATCH_REDIS_URL: `redis://127.0.0.1:${port}/0` },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `nicwatch demo: the Redis at NICWATCH_REDIS_URL (redis://127.0.0.1:${port}/0) does not answer; start it, or unset NICWATCH_REDIS_URL to let the demo start its own`,
+    );
+  });
+});
+
+describe.skipIf(!haveRedisServer)('nicwatch demo stopped while it starts', () => {
+  it('takes its private Redis with it', async () => {
+    const child = spawn(
+      process.execPath,
+      [...shebangNodeOptions(NICWATCH_BIN), NICWATCH_BIN, 'demo', '--port', '0', '--no-scenario'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NICWATCH_REDIS_URL: '' } },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let redisPid = 0;
+    try {
+      await waitFor(
+        'the demo to start its Redis',
+        () => {
+          redisPid = Number(/private redis-server \(pid (\d+)\)/.exec(output)?.[1] ?? 0);
+          return redisPid > 0;
+        },
+        15_000,
+      );
+      child.kill('SIGTERM');
+      await exited;
+      expect(() => process.kill(redisPid, 0), 'its Redis is gone').toThrow();
+    } finally {
+      child.kill('SIGKILL');
+      if (redisPid > 0) {
+        try {
+          process.kill(redisPid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+  }, 30_000);
 });
