@@ -36,6 +36,9 @@ export interface Poller {
 
 const MAX_BACKOFF_INTERVALS = 8;
 const RESCHEDULE_MS = 60_000;
+/** A forced poll that meets a running one asks again this often, this many times at most. */
+const FORCED_LOCK_WAIT_MS = 200;
+const FORCED_LOCK_WAITS = 25;
 
 export async function startPoller(options: PollerOptions): Promise<Poller> {
   const { config, queues } = options;
@@ -53,7 +56,19 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   const resync = setInterval(() => void schedule(false), RESCHEDULE_MS);
   void queue.process('poll', options.concurrency ?? 16, async (job: Job<PollJob>) => {
     const device = devices.get(job.data.device);
-    if (device) await pollOnce({ ...options, events }, device, job.data.force === true);
+    if (!device) return;
+    const force = job.data.force === true;
+    const poll = await pollOnce({ ...options, events }, device, force);
+    // A verifying poll must read the device after the trap: when a poll that may have read it
+    // before is still running, ask again shortly rather than let that older reading stand.
+    const waits = job.data.lockWaits ?? 0;
+    if (poll === null && force && waits < FORCED_LOCK_WAITS) {
+      await queue.add(
+        'poll',
+        { ...job.data, lockWaits: waits + 1 },
+        { delay: FORCED_LOCK_WAIT_MS, removeOnComplete: true, removeOnFail: true },
+      );
+    }
   });
   return {
     queue,

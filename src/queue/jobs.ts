@@ -8,6 +8,8 @@ export interface PollJob {
   device: string;
   /** Poll now even during back-off (a trap asked to verify). */
   force?: boolean;
+  /** How many times a forced poll found another poll of the device running and waited for it. */
+  lockWaits?: number;
 }
 
 /** Everything the correlator works on. */

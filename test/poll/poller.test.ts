@@ -134,6 +134,29 @@ describe.skipIf(!haveSnmpd() || !haveRedis())('poller', () => {
       expect(poll?.durationMs).toBeGreaterThan(0);
     });
 
+    it('a verifying poll that meets a running poll of its device waits and polls after it', async () => {
+      const prefix = `${redis.prefix}-verify`;
+      const config = parseConfig(fleetYaml(redis.url, prefix, snmpd.port, 3600), 'verify.yaml', {});
+      const counts = new Map<string, number>();
+      const poller = await startOne(config, counts);
+      const address = ADDRESSES[0] ?? '';
+      await waitFor('the first poll at start', () => (counts.get(address) ?? 0) === 1, 5000);
+      // Another process holds srv1's poll lock, as while it polls srv1 itself.
+      const keys = keysFor(prefix);
+      const store = connectRedis(redis.url);
+      opened.push(store);
+      await store.set(keys.pollLock('srv1'), 'someone-else', 'PX', 60_000);
+      await poller.queue.add('poll', { device: 'srv1', force: true }, { removeOnComplete: true });
+      await sleep(600);
+      expect(counts.get(address), 'no poll while the lock is held').toBe(1);
+      await store.del(keys.pollLock('srv1'));
+      await waitFor(
+        'the verifying poll after the lock',
+        () => (counts.get(address) ?? 0) === 2,
+        3000,
+      );
+    });
+
     it('polls a device that does not answer less and less often', async () => {
       const silentPort = await freeUdpPort();
       const extra = `
