@@ -227,6 +227,9 @@ export interface SwitchSnapshot {
 
 export type DeviceRole = 'switch' | 'server';
 
+/** How a device's state is read. */
+export type Transport = 'snmp' | 'netconf';
+
 /** One group as the last poll of its server read it. */
 export interface GroupPoll {
   name: string;
@@ -245,6 +248,8 @@ export interface DevicePoll {
   role: DeviceRole;
   /** When this poll finished (ISO 8601 UTC). */
   at: string;
+  /** How it was read; absent in polls stored before NETCONF existed (SNMP). */
+  transport?: Transport;
   /** The agent answered. */
   ok: boolean;
   error: string | null;

@@ -3,7 +3,7 @@
  * so that Nagios sees the switch side (port, STP) too. UNKNOWN when the API cannot answer.
  */
 import { describeError } from '../errors';
-import type { GroupHealth, LegHealth } from '../health/fleet';
+import type { GroupHealth, LegHealth, SwitchHealth } from '../health/fleet';
 import { legCountStatus, type LegThresholds } from '../health/rules';
 import { worstStatus } from '../health/rollup';
 import type { Status } from '../model';
@@ -39,10 +39,24 @@ export async function checkViaApi(check: ApiCheck): Promise<CheckResult> {
   if (!response.ok) return unknownResult(apiError(base, response.status, body));
   if (check.group !== undefined) return judgeApiGroup(body as GroupHealth, check);
   const groups = (body as { groups?: GroupHealth[] }).groups ?? [];
+  const sw = (body as { switch?: SwitchHealth }).switch;
+  if (groups.length === 0 && sw) return judgeApiSwitch(sw);
   if (groups.length === 0)
     return unknownResult(`${check.device} has no groups in the nicwatch configuration`);
   if (groups.length === 1 && groups[0]) return judgeApiGroup(groups[0], check);
   return judgeApiDevice(check.device, groups, check);
+}
+
+/** A switch: reachable or not (with the reason), upstream, and how many ports are up. */
+export function judgeApiSwitch(sw: SwitchHealth): CheckResult {
+  const up = sw.ports.filter((port) => port.up === true).length;
+  const said = sw.reasons.map((r) => `${r.message} [${r.code}]`).join(' / ');
+  return {
+    status: sw.status,
+    summary: `${sw.device} (switch): ${said || `reachable, ${up} of ${sw.ports.length} ports up`}`,
+    perfdata: [`ports_up=${up};;;0;${sw.ports.length}`],
+    details: [],
+  };
 }
 
 function causeOf(err: unknown): string {

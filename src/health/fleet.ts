@@ -70,6 +70,8 @@ export interface SwitchHealth {
   designatedRoot: string | null;
   topologyChanges: number | null;
   lastTopologyChange: string | null;
+  /** Why it is not OK (an extension of the contract's Switch): unreachable with the poll's error, stale, upstream lost. */
+  reasons: Reason[];
   ports: SwitchPortHealth[];
 }
 
@@ -215,7 +217,7 @@ function groupHealth(
   };
 }
 
-/** `flapping`: a leg of the group changed state more than FLAP_SUPPRESS times within the window (damped). */
+/** `flapping`: a leg of the group changed state more than FLAP_SUPPRESS times within the last window. */
 function flappingReason(input: FleetInput, key: string): Reason | null {
   const state = input.correlations?.get(key);
   if (!state) return null;
@@ -293,6 +295,11 @@ function switchHealth(input: FleetInput, name: string, upstreamLost: boolean): S
     poll && stp?.timeSinceTopologyChangeS != null
       ? new Date(Date.parse(poll.at) - stp.timeSinceTopologyChangeS * 1000).toISOString()
       : null;
+  const reasons = problem
+    ? [problem]
+    : upstreamLost
+      ? [reason('upstream-lost', 'WARNING', `${name} has no forwarding path to the STP root`)]
+      : [];
   return {
     device: name,
     status: problem ? problem.status : upstreamLost ? 'WARNING' : 'OK',
@@ -301,6 +308,7 @@ function switchHealth(input: FleetInput, name: string, upstreamLost: boolean): S
     designatedRoot: stp?.designatedRoot ?? null,
     topologyChanges: stp?.topologyChanges ?? null,
     lastTopologyChange,
+    reasons,
     ports: data ? switchPorts(data) : [],
   };
 }

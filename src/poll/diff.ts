@@ -19,7 +19,7 @@ type NewEvent = Omit<StateEvent, 'id'>;
 export function diffPolls(previous: DevicePoll | null, next: DevicePoll): NewEvent[] {
   const event = (type: EventType, details: Record<string, unknown>, iface?: string): NewEvent => ({
     at: next.at,
-    source: 'poll',
+    source: next.transport === 'netconf' ? 'netconf' : 'poll',
     device: next.device,
     type,
     ...(iface === undefined ? {} : { interface: iface }),

@@ -1,17 +1,20 @@
 /**
- * One poll of one device over SNMP: build the target from the configuration, ask, decode.
- * Never throws: a device that does not answer is a result with `ok: false` and the reason.
+ * One poll of one device, over NETCONF when the device configures `netconf:`, else over SNMP:
+ * build the target from the configuration, ask, decode. Never throws: a device that does not
+ * answer is a result with `ok: false` and the reason.
  */
 import { resolveSnmp } from '../config/load';
 import type { DeviceConfig, NicwatchConfig } from '../config/schema';
 import { describeError } from '../errors';
-import type { GroupPoll, SwitchSnapshot } from '../model';
+import type { GroupPoll, SwitchSnapshot, Transport } from '../model';
 import { SYS_UP_TIME } from '../snmp/oids';
 import { openSnmpClient, type SnmpClient, type SnmpTarget } from '../snmp/session';
+import { pollOverNetconf, type OpenNetconf } from './netconf-poller';
 import { pollServerGroups } from './server-poller';
 import { pollSwitch, readInterfaces } from './switch-poller';
 
 export interface PollResult {
+  transport: Transport;
   ok: boolean;
   error: string | null;
   durationMs: number;
@@ -42,21 +45,26 @@ export async function pollDevice(
   device: DeviceConfig,
   config: Pick<NicwatchConfig, 'snmpDefaults'>,
   openClient: OpenClient = openSnmpClient,
+  openNetconf?: OpenNetconf,
 ): Promise<PollResult> {
   const started = performance.now();
-  const result = (partial: Omit<PollResult, 'durationMs'>): PollResult => ({
+  const transport: Transport = device.netconf ? 'netconf' : 'snmp';
+  const result = (partial: Omit<PollResult, 'durationMs' | 'transport'>): PollResult => ({
+    transport,
     ...partial,
     durationMs: Math.round((performance.now() - started) * 10) / 10,
   });
-  const target = snmpTargetOf(device, config);
-  if (!target) {
-    return result({
-      ok: false,
-      error: `${device.name} has no SNMP settings`,
-      switch: null,
-      groups: [],
-    });
+  const failed = (error: string) => result({ ok: false, error, switch: null, groups: [] });
+  if (device.netconf) {
+    try {
+      const polled = await pollOverNetconf(device, device.netconf, openNetconf);
+      return result({ ok: true, error: null, ...polled });
+    } catch (err) {
+      return failed(describeError(err));
+    }
   }
+  const target = snmpTargetOf(device, config);
+  if (!target) return failed(`${device.name} has no SNMP settings`);
   const client = openClient(target);
   try {
     if (device.role === 'switch') {
@@ -66,7 +74,7 @@ export async function pollDevice(
     const groups = await pollServerGroups(client, device, () => readInterfaces(client));
     return result({ ok: true, error: null, switch: null, groups });
   } catch (err) {
-    return result({ ok: false, error: describeError(err), switch: null, groups: [] });
+    return failed(describeError(err));
   } finally {
     client.close();
   }

@@ -157,7 +157,13 @@ function toDevicePoll(
   previous: DevicePoll | null,
 ): DevicePoll {
   const at = new Date().toISOString();
-  const base = { device: device.name, role: device.role, at, durationMs: result.durationMs };
+  const base = {
+    device: device.name,
+    role: device.role,
+    transport: result.transport,
+    at,
+    durationMs: result.durationMs,
+  };
   if (result.ok) {
     return {
       ...base,
