@@ -14,9 +14,10 @@
  * - a change older than the last one applied to that leg end is recorded but changes nothing,
  *   so events of one group apply in the order they happened whatever order workers see them in,
  *   and a duplicate (a trap and the poll that confirms it) changes nothing twice;
- * - flapping is damped: each change of a leg (up at both ends, or not) adds 1 to a penalty that
- *   halves every two windows; above FLAP_SUPPRESS the leg is flapping (reported once, as a reason
- *   of the group, and opening no new incidents) until the penalty falls below FLAP_REUSE.
+ * - a leg is flapping at time t when more than FLAP_SUPPRESS of its changes (up at both ends, or
+ *   not) fall within the window ending at t, (t − window, t]; a flapping leg is reported once, as
+ *   a reason of the group, and its downs open no new incidents. Each leg keeps the times of its
+ *   changes within the last window, at most CHANGES_KEPT of them.
  */
 import type { EventType, StateEvent } from '../model';
 
@@ -26,10 +27,11 @@ export interface LegCorrelation {
   /** Epoch ms of the latest change applied to each end. */
   serverAt: number;
   portAt: number;
-  /** Damped count of recent changes and when it was last updated. */
-  penalty: number;
-  penaltyAt: number;
-  flapping: boolean;
+  /**
+   * Epoch ms of the leg's recent changes, oldest first (absent in states stored before it was
+   * kept, which counted changes as a damped `penalty` instead: those read as no changes).
+   */
+  changes?: number[];
 }
 
 export interface GroupCorrelation {
@@ -66,7 +68,8 @@ export type Touch =
   | { kind: 'active'; from: string | null; to: string | null };
 
 export const FLAP_SUPPRESS = 4;
-export const FLAP_REUSE = 2;
+/** Enough to tell more than FLAP_SUPPRESS, small enough to keep every group's state short. */
+const CHANGES_KEPT = 16;
 
 export function newGroupCorrelation(
   device: string,
@@ -78,9 +81,7 @@ export function newGroupCorrelation(
     portUp: null,
     serverAt: 0,
     portAt: 0,
-    penalty: 0,
-    penaltyAt: 0,
-    flapping: false,
+    changes: [],
   });
   return {
     device,
@@ -121,7 +122,7 @@ export function applyTouch(
       touch.leg
     ] as LegCorrelation);
     const changed = applyLegEnd(leg, touch, atMs, windowMs);
-    if (changed && !touch.up && !current && !leg.flapping) {
+    if (changed && !touch.up && !current && !isFlapping(leg, atMs, windowMs)) {
       current = openIncident(next, touch.leg, event);
     }
   }
@@ -153,33 +154,28 @@ function applyLegEnd(
   if (before === touch.up) return false;
   // A first report (from unknown) is news, but not a flap; nor is the second end of a leg
   // confirming what the first already said (a trap's link-down, then the poll's leg-down).
-  if (before !== null && legIsUp(leg) !== legWasUp) {
-    const decayed = decayedPenalty(leg, atMs, windowMs);
-    // Damped until the penalty fell below FLAP_REUSE, as isFlapping reads it, before this change.
-    if (decayed < FLAP_REUSE) leg.flapping = false;
-    leg.penalty = decayed + 1;
-    leg.penaltyAt = atMs;
-    if (leg.penalty > FLAP_SUPPRESS) leg.flapping = true;
-  }
+  if (before !== null && legIsUp(leg) !== legWasUp) recordChange(leg, atMs, windowMs);
   return true;
+}
+
+/**
+ * Adds a change, kept in time order (the two ends' events may arrive out of order), and forgets
+ * those that can no longer fall within a window with the newest.
+ */
+function recordChange(leg: LegCorrelation, atMs: number, windowMs: number): void {
+  const changes = [...(leg.changes ?? []), atMs].sort((a, b) => a - b);
+  const newest = changes[changes.length - 1] ?? atMs;
+  leg.changes = changes.filter((ms) => ms > newest - windowMs).slice(-CHANGES_KEPT);
 }
 
 function legIsUp(leg: LegCorrelation): boolean {
   return leg.serverUp !== false && leg.portUp !== false;
 }
 
-/**
- * The penalty halves every two windows, so a leg that changes state 5 times evenly spread over one
- * window crosses 4 (5 changes bunched at both edges of the window may stay just below it).
- */
-export function decayedPenalty(leg: LegCorrelation, atMs: number, windowMs: number): number {
-  const elapsed = Math.max(0, atMs - leg.penaltyAt);
-  return leg.penalty * 2 ** (-elapsed / (2 * windowMs));
-}
-
-/** Whether the leg is still flapping at `atMs`: damped until the penalty falls below FLAP_REUSE. */
+/** Whether more than FLAP_SUPPRESS of the leg's changes fall within (atMs − window, atMs]. */
 export function isFlapping(leg: LegCorrelation, atMs: number, windowMs: number): boolean {
-  return leg.flapping && decayedPenalty(leg, atMs, windowMs) >= FLAP_REUSE;
+  const within = (leg.changes ?? []).filter((ms) => ms > atMs - windowMs && ms <= atMs);
+  return within.length > FLAP_SUPPRESS;
 }
 
 function openIncident(state: GroupCorrelation, leg: string, event: StateEvent): Incident {

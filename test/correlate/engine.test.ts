@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
   applyTouch,
-  decayedPenalty,
   expireWindow,
   isFlapping,
   newGroupCorrelation,
@@ -82,20 +81,25 @@ interface Run {
   incidents: Incident[];
   /** The incident the last step returned. */
   last: Incident | null;
+  /** isFlapping of eth0 at each step's time, just after it. */
+  flapping: boolean[];
 }
 
 /** Applies the steps as the worker does: the open incident goes in, a closed one is let go. */
-function run(steps: readonly Step[], start: GroupCorrelation = known()): Run {
+function run(steps: readonly Step[], start: GroupCorrelation = known(), windowMs = WINDOW): Run {
   let state = start;
   let open: Incident | null = null;
   let last: Incident | null = null;
   const seen = new Map<string, Incident>();
+  const flapping: boolean[] = [];
   for (const { touch, event } of steps) {
-    ({ state, incident: last } = applyTouch(state, open, touch, event, WINDOW));
+    ({ state, incident: last } = applyTouch(state, open, touch, event, windowMs));
     if (last) seen.set(last.id, last);
     open = last?.state === 'open' ? last : null;
+    const eth0 = state.legs.eth0;
+    flapping.push(eth0 !== undefined && isFlapping(eth0, Date.parse(event.at), windowMs));
   }
-  return { state, incidents: [...seen.values()], last };
+  return { state, incidents: [...seen.values()], last, flapping };
 }
 
 /* ---- Scenarios. ---- */
@@ -107,14 +111,17 @@ const portDown = linkDown('t1', 0);
 const failover = activeChanged('p1', 85, 'eth0', 'eth1');
 const confirmed = legDown('p2', 2000);
 
-/** One leg changing state every quarter window: the 5th change is at the window's end. */
-const fiveInAWindow = [
-  linkDown('f1', 0),
-  linkUp('f2', WINDOW / 4),
-  linkDown('f3', WINDOW / 2),
-  linkUp('f4', (WINDOW * 3) / 4),
-  linkDown('f5', WINDOW),
-];
+/** eth0's port going down and up in turn, `count` changes `everyMs` apart from BASE. */
+function alternating(count: number, everyMs: number): Step[] {
+  return Array.from({ length: count }, (_, i) =>
+    i % 2 === 0 ? linkDown(`f${i + 1}`, i * everyMs) : linkUp(`f${i + 1}`, i * everyMs),
+  );
+}
+
+/** One leg changing state every fifth of a window: the 5th change is within the 1st's window. */
+const fiveInAWindow = alternating(5, WINDOW / 5);
+/** The times fiveInAWindow's changes are kept at. */
+const fiveTimes = [0, 1, 2, 3, 4].map((i) => BASE + (i * WINDOW) / 5);
 
 interface ScenarioCase {
   name: string;
@@ -124,8 +131,12 @@ interface ScenarioCase {
   incidents: Array<Partial<Incident>>;
   activeLeg?: string | null;
   legs?: Record<string, Partial<LegCorrelation>>;
-  /** isFlapping of eth0 at BASE + ms after the steps. */
+  /** isFlapping of eth0 at BASE + ms after the steps (no earlier than the last step). */
   flappingAt?: Array<[number, boolean]>;
+  /** isFlapping of eth0 just after each step, at its time. */
+  flappingSteps?: boolean[];
+  /** The correlation window, WINDOW unless told. */
+  windowMs?: number;
 }
 
 const scenarios: ScenarioCase[] = [
@@ -150,7 +161,7 @@ const scenarios: ScenarioCase[] = [
         summary: 'sw-a swp1 down, srv1 bond0 lost leg eth0, running on one leg',
       },
     ],
-    legs: { eth0: { portUp: false, serverUp: true, portAt: BASE, penalty: 1 } },
+    legs: { eth0: { portUp: false, serverUp: true, portAt: BASE, changes: [BASE] } },
   },
   {
     name: 'the failover 85 ms after the link-down sets failoverMs',
@@ -215,7 +226,7 @@ const scenarios: ScenarioCase[] = [
       },
     ],
     // One leg went down once: one change, whichever end saw it first.
-    legs: { eth0: { portUp: false, serverUp: false, penalty: 1, flapping: false } },
+    legs: { eth0: { portUp: false, serverUp: false, changes: [BASE] } },
   },
   {
     name: "the poll's leg-down confirming without a failover leaves failoverMs null",
@@ -226,13 +237,13 @@ const scenarios: ScenarioCase[] = [
     name: 'a poll of the port confirming the trap (same end) joins and changes nothing else',
     steps: [portDown, linkDown('p1', 1500, 'eth0', 'poll')],
     incidents: [{ id: idAt(0), openedAt: iso(0), events: ['t1', 'p1'], failoverMs: null }],
-    legs: { eth0: { portUp: false, portAt: BASE + 1500, penalty: 1 } },
+    legs: { eth0: { portUp: false, portAt: BASE + 1500, changes: [BASE] } },
   },
   {
     name: 'the same link-down applied twice adds its id once',
     steps: [portDown, portDown],
     incidents: [{ id: idAt(0), events: ['t1'] }],
-    legs: { eth0: { penalty: 1 } },
+    legs: { eth0: { changes: [BASE] } },
   },
   {
     name: 'the same failover applied twice adds its id once and keeps its time',
@@ -244,14 +255,14 @@ const scenarios: ScenarioCase[] = [
     name: 'out of order: a link-up at t2 before the link-down at t1 leaves the port up',
     steps: [linkUp('t2', 5000), linkDown('t1', 0)],
     incidents: [],
-    legs: { eth0: { portUp: true, portAt: BASE + 5000, penalty: 0 } },
+    legs: { eth0: { portUp: true, portAt: BASE + 5000, changes: [] } },
   },
   {
     name: 'out of order from unknown: the older link-down changes nothing',
     start: () => ({ ...newGroupCorrelation('srv1', 'bond0', ['eth0', 'eth1']), activeLeg: 'eth0' }),
     steps: [linkUp('t2', 5000), linkDown('t1', 0)],
     incidents: [],
-    legs: { eth0: { portUp: true, portAt: BASE + 5000, penalty: 0 } },
+    legs: { eth0: { portUp: true, portAt: BASE + 5000, changes: [] } },
   },
   {
     name: 'out of order while open: the older event joins the incident and changes nothing',
@@ -363,7 +374,7 @@ const scenarios: ScenarioCase[] = [
       },
     ],
     // The first report from unknown is news, not a flap.
-    legs: { eth2: { serverUp: true, portUp: null, penalty: 1, flapping: false } },
+    legs: { eth2: { serverUp: true, portUp: null, changes: [BASE + 5000] } },
   },
   {
     name: 'a leg the state did not know beside known ones',
@@ -375,7 +386,7 @@ const scenarios: ScenarioCase[] = [
         summary: 'sw-a swp3 down, srv1 bond0 lost leg eth2, running on 2 legs',
       },
     ],
-    legs: { eth2: { portUp: false, serverUp: null, penalty: 0 } },
+    legs: { eth2: { portUp: false, serverUp: null, changes: [] } },
   },
   {
     name: 'a fresh group learns its active leg, then the link-down of it',
@@ -390,33 +401,79 @@ const scenarios: ScenarioCase[] = [
     // The first two downs open (and close) incidents; the fifth change makes it flap.
     incidents: [
       { id: idAt(0), state: 'closed' },
-      { id: idAt(WINDOW / 2), state: 'closed' },
+      { id: idAt((2 * WINDOW) / 5), state: 'closed' },
     ],
-    legs: { eth0: { flapping: true, portUp: false } },
+    legs: { eth0: { portUp: false, changes: fiveTimes } },
+    flappingSteps: [false, false, false, false, true],
+    // Until the first change leaves the window (t − window, t].
     flappingAt: [
-      [WINDOW, true],
-      [WINDOW + 2 * WINDOW, true],
-      [WINDOW + 4 * WINDOW, false],
+      [(4 * WINDOW) / 5, true],
+      [WINDOW - 1, true],
+      [WINDOW, false],
+      [4 * WINDOW, false],
     ],
   },
   {
-    name: 'flapping: while flapping a new down opens no incident',
-    steps: [...fiveInAWindow, linkUp('f6', WINDOW + 7500), linkDown('f7', WINDOW + 15_000)],
+    name: 'flapping: 5 changes spanning exactly one window are 4 within it, not a flap',
+    steps: alternating(5, WINDOW / 4),
     incidents: [
       { id: idAt(0), state: 'closed' },
       { id: idAt(WINDOW / 2), state: 'closed' },
+      { id: idAt(WINDOW), state: 'open' },
     ],
-    legs: { eth0: { flapping: true, portUp: false } },
+    flappingSteps: [false, false, false, false, false],
+  },
+  {
+    name: 'flapping: cut and mended every 7.5 s with a 10 s window never flaps',
+    windowMs: 10_000,
+    steps: alternating(10, 7500),
+    // At most 2 changes within any 10 s: every cut opens its incident, every mend closes it.
+    incidents: [0, 15_000, 30_000, 45_000, 60_000].map((ms) => ({ id: idAt(ms), state: 'closed' })),
+    legs: { eth0: { portUp: true, changes: [BASE + 60_000, BASE + 67_500] } },
+    flappingSteps: Array<boolean>(10).fill(false),
+    flappingAt: [[67_500, false]],
+  },
+  {
+    name: 'flapping: while flapping a new down opens no incident',
+    steps: [...fiveInAWindow, linkUp('f6', 25_000), linkDown('f7', 26_000)],
+    incidents: [
+      { id: idAt(0), state: 'closed' },
+      { id: idAt((2 * WINDOW) / 5), state: 'closed' },
+    ],
+    legs: { eth0: { portUp: false } },
+    flappingSteps: [false, false, false, false, true, true, true],
+  },
+  {
+    name: 'flapping: clears once a window holds 4 changes, and a down opens an incident again',
+    // After the flap, one change every quarter window: 4 within any window from 48 s on.
+    steps: [
+      ...fiveInAWindow,
+      linkUp('f6', 31_500),
+      linkDown('f7', 39_000),
+      linkUp('f8', 46_500),
+      linkDown('f9', 54_000),
+    ],
+    incidents: [
+      { id: idAt(0), state: 'closed' },
+      { id: idAt((2 * WINDOW) / 5), state: 'closed' },
+      { id: idAt(54_000), state: 'open', events: ['f9'] },
+    ],
+    legs: {
+      eth0: { portUp: false, changes: [31_500, 39_000, 46_500, 54_000].map((ms) => BASE + ms) },
+    },
+    flappingSteps: [false, false, false, false, true, true, true, true, false],
   },
   {
     name: 'flapping: a leg quiet for several windows opens incidents again',
     steps: [...fiveInAWindow, linkUp('f6', 4 * WINDOW), linkDown('f7', 4 * WINDOW + 1000)],
     incidents: [
       { id: idAt(0), state: 'closed' },
-      { id: idAt(WINDOW / 2), state: 'closed' },
+      { id: idAt((2 * WINDOW) / 5), state: 'closed' },
       { id: idAt(4 * WINDOW + 1000), state: 'open', events: ['f7'] },
     ],
-    legs: { eth0: { flapping: false, portUp: false } },
+    // The changes of the flap have left the window and the list.
+    legs: { eth0: { portUp: false, changes: [BASE + 4 * WINDOW, BASE + 4 * WINDOW + 1000] } },
+    flappingAt: [[4 * WINDOW + 1000, false]],
   },
   {
     name: 'flapping: 4 changes within the window do not flap',
@@ -425,7 +482,7 @@ const scenarios: ScenarioCase[] = [
       { id: idAt(0), state: 'closed' },
       { id: idAt(2), state: 'closed' },
     ],
-    legs: { eth0: { flapping: false } },
+    legs: { eth0: { changes: [0, 1, 2, 3].map((ms) => BASE + ms) } },
     flappingAt: [[3, false]],
   },
   {
@@ -440,7 +497,7 @@ const scenarios: ScenarioCase[] = [
       { id: idAt(0), state: 'closed' },
       { id: idAt(2 * WINDOW), state: 'closed' },
     ],
-    legs: { eth0: { flapping: false } },
+    flappingSteps: [false, false, false, false],
   },
   {
     name: 'flapping: a cable pulled twice, each seen at both ends, is 3 changes, not a flap',
@@ -456,13 +513,35 @@ const scenarios: ScenarioCase[] = [
       { id: idAt(0), state: 'closed', events: ['t1', 'p1', 't2', 'p2'] },
       { id: idAt(20_000), state: 'open', events: ['t3', 'p3'] },
     ],
-    legs: { eth0: { flapping: false } },
+    legs: { eth0: { changes: [BASE, BASE + 12_000, BASE + 20_000] } },
+    flappingAt: [[22_000, false]],
+  },
+  {
+    name: 'flapping: changes stay in time order when one end reports late',
+    // The server end's leg-down at 5 s arrives after the port's down and up at 10 and 12 s.
+    steps: [linkDown('t1', 10_000), linkUp('t2', 12_000), legDown('p1', 5000)],
+    incidents: [
+      { id: idAt(10_000), state: 'closed' },
+      { id: idAt(5000), state: 'open' },
+    ],
+    legs: { eth0: { changes: [5000, 10_000, 12_000].map((ms) => BASE + ms) } },
+  },
+  {
+    name: 'flapping: a leg keeps at most 16 change times',
+    steps: alternating(20, 1),
+    incidents: [
+      { id: idAt(0), state: 'closed' },
+      { id: idAt(2), state: 'closed' },
+    ],
+    legs: { eth0: { changes: Array.from({ length: 16 }, (_, i) => BASE + 4 + i) } },
+    flappingAt: [[19, true]],
   },
 ];
 
 describe('applyTouch', () => {
   it.each(scenarios)('$name', (c) => {
-    const got = run(c.steps, c.start?.());
+    const windowMs = c.windowMs ?? WINDOW;
+    const got = run(c.steps, c.start?.(), windowMs);
     const ids = got.incidents.map((i) => i.id);
     const wantIds = c.incidents.map((i) => i.id);
     expect(ids, `incidents: got ${ids.join(' ')}, want ${wantIds.join(' ')}`).toEqual(wantIds);
@@ -485,8 +564,11 @@ describe('applyTouch', () => {
     }
     for (const [ms, want] of c.flappingAt ?? []) {
       const leg = got.state.legs.eth0 as LegCorrelation;
-      const flapping = isFlapping(leg, BASE + ms, WINDOW);
+      const flapping = isFlapping(leg, BASE + ms, windowMs);
       expect(flapping, `isFlapping at +${ms} ms: got ${flapping}, want ${want}`).toBe(want);
+    }
+    if (c.flappingSteps) {
+      expect(got.flapping, 'isFlapping after each step: got/want').toEqual(c.flappingSteps);
     }
   });
 
@@ -668,74 +750,104 @@ describe('summarise', () => {
   });
 });
 
-/* ---- isFlapping and decayedPenalty. ---- */
+/* ---- isFlapping. ---- */
 
 function legWith(over: Partial<LegCorrelation>): LegCorrelation {
   const leg = newGroupCorrelation('srv1', 'bond0', ['eth0']).legs.eth0 as LegCorrelation;
   return { ...leg, serverUp: true, portUp: true, ...over };
 }
 
-const penalties: Array<{ name: string; leg: LegCorrelation; atMs: number; want: number }> = [
-  { name: 'no time passed', leg: legWith({ penalty: 4, penaltyAt: BASE }), atMs: BASE, want: 4 },
-  {
-    name: 'halves every two windows',
-    leg: legWith({ penalty: 4, penaltyAt: BASE }),
-    atMs: BASE + 2 * WINDOW,
-    want: 2,
-  },
-  {
-    name: 'a quarter after four windows',
-    leg: legWith({ penalty: 4, penaltyAt: BASE }),
-    atMs: BASE + 4 * WINDOW,
-    want: 1,
-  },
-  {
-    name: 'an older time does not grow it',
-    leg: legWith({ penalty: 4, penaltyAt: BASE }),
-    atMs: BASE - WINDOW,
-    want: 4,
-  },
-  { name: 'nothing stays nothing', leg: legWith({}), atMs: BASE, want: 0 },
-];
+/** `count` change times `everyMs` apart from BASE. */
+const times = (count: number, everyMs: number): number[] =>
+  Array.from({ length: count }, (_, i) => BASE + i * everyMs);
+
+/** A leg as the damped version stored it: a penalty, no change times. */
+const legacyLeg = {
+  serverUp: true,
+  portUp: true,
+  serverAt: BASE - 1000,
+  portAt: BASE - 1000,
+  penalty: 4.5,
+  penaltyAt: BASE - 1000,
+  flapping: true,
+};
 
 const flaps: Array<{ name: string; leg: LegCorrelation; atMs: number; want: boolean }> = [
+  { name: 'no changes', leg: legWith({}), atMs: BASE, want: false },
   {
-    name: 'just flapped',
-    leg: legWith({ penalty: 4.5, penaltyAt: BASE, flapping: true }),
+    name: '5 changes at one instant',
+    leg: legWith({ changes: times(5, 0) }),
     atMs: BASE,
     want: true,
   },
   {
-    name: 'still damped two windows later',
-    leg: legWith({ penalty: 4.5, penaltyAt: BASE, flapping: true }),
-    atMs: BASE + 2 * WINDOW,
+    name: '5 changes within the window',
+    leg: legWith({ changes: times(5, 1000) }),
+    atMs: BASE + WINDOW - 1,
     want: true,
   },
   {
-    name: 'over after several windows',
-    leg: legWith({ penalty: 4.5, penaltyAt: BASE, flapping: true }),
-    atMs: BASE + 4 * WINDOW,
+    name: 'the first of 5 left the window (t − window excluded)',
+    leg: legWith({ changes: times(5, 1000) }),
+    atMs: BASE + WINDOW,
     want: false,
   },
   {
-    name: 'a penalty below the threshold never crossed is no flap',
-    leg: legWith({ penalty: 4, penaltyAt: BASE, flapping: false }),
+    name: '4 changes within the window',
+    leg: legWith({ changes: times(4, 1) }),
+    atMs: BASE + 3,
+    want: false,
+  },
+  {
+    name: 'changes after the time asked about do not count',
+    leg: legWith({ changes: times(5, 1000) }),
+    atMs: BASE + 3000,
+    want: false,
+  },
+  {
+    name: 'a state stored before change times were kept: none',
+    leg: legacyLeg as unknown as LegCorrelation,
     atMs: BASE,
     want: false,
   },
 ];
-
-describe('decayedPenalty', () => {
-  it.each(penalties)('$name', ({ leg, atMs, want }) => {
-    const got = decayedPenalty(leg, atMs, WINDOW);
-    expect(got, `got ${got}, want ${want}`).toBeCloseTo(want, 9);
-  });
-});
 
 describe('isFlapping', () => {
   it.each(flaps)('$name', ({ leg, atMs, want }) => {
     const got = isFlapping(leg, atMs, WINDOW);
     expect(got, `got ${got}, want ${want}`).toBe(want);
+  });
+});
+
+describe('a state stored by the damped version', () => {
+  const stored = JSON.stringify({
+    device: 'srv1',
+    group: 'bond0',
+    legs: { eth0: legacyLeg, eth1: { ...legacyLeg, penalty: 0, flapping: false } },
+    activeLeg: 'eth0',
+    openIncident: null,
+  });
+
+  it('loads with no change times: a link-down opens an incident and starts the list', () => {
+    const got = run([portDown], JSON.parse(stored) as GroupCorrelation);
+    expect(
+      got.incidents.map((i) => i.id),
+      'incidents: got/want',
+    ).toEqual([idAt(0)]);
+    expect(got.state.legs.eth0, 'eth0: got/want').toMatchObject({ portUp: false, changes: [BASE] });
+    expect(got.flapping, 'isFlapping: got/want').toEqual([false]);
+  });
+
+  it('flaps from then on as any other state', () => {
+    const got = run(fiveInAWindow, JSON.parse(stored) as GroupCorrelation);
+    expect(got.flapping, 'isFlapping after each step: got/want').toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(got.state.legs.eth0?.changes, 'eth0 changes: got/want').toEqual(fiveTimes);
   });
 });
 
@@ -746,9 +858,7 @@ const fresh: LegCorrelation = {
   portUp: null,
   serverAt: 0,
   portAt: 0,
-  penalty: 0,
-  penaltyAt: 0,
-  flapping: false,
+  changes: [],
 };
 
 const groups: Array<{ name: string; legs: string[]; want: GroupCorrelation }> = [

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import {
+  newGroupCorrelation,
+  type GroupCorrelation,
+  type LegCorrelation,
+} from '../../src/correlate/engine';
 import { buildFleetHealth, type FleetHealth } from '../../src/health/fleet';
 import type { DevicePoll } from '../../src/model';
 import { NOW, SW_A, SW_B, bond, config, poll, switchSnapshot } from '../helpers/fleet';
@@ -357,5 +362,60 @@ describe('buildFleetHealth', () => {
       edge: true,
     });
     expect(fleet.status).toBe('CRITICAL');
+  });
+
+  describe('flapping', () => {
+    const WINDOW = 30_000;
+    const healthy = (): DevicePoll[] => [
+      ...healthySwitches(),
+      poll(
+        'srv1',
+        'server',
+        bond('eth0', [
+          ['eth0', true],
+          ['eth1', true],
+        ]),
+      ),
+    ];
+    /** srv1/bond0 with eth0's changes `agoMs` before NOW. */
+    function flapped(agoMs: number[]): Map<string, GroupCorrelation> {
+      const state = newGroupCorrelation('srv1', 'bond0', ['eth0', 'eth1']);
+      (state.legs.eth0 as LegCorrelation).changes = agoMs.map((ms) => NOW.getTime() - ms);
+      return new Map([['srv1/bond0', state]]);
+    }
+    const cases: Array<{ name: string; agoMs: number[]; codes: string[]; status: string }> = [
+      {
+        name: '5 changes within the window: flapping in place of all-legs-up',
+        agoMs: [0, 5000, 10_000, 15_000, WINDOW - 1],
+        codes: ['flapping'],
+        status: 'WARNING',
+      },
+      {
+        name: '4 within the window, the 5th just out of it: no flapping',
+        agoMs: [0, 5000, 10_000, 15_000, WINDOW],
+        codes: ['all-legs-up'],
+        status: 'OK',
+      },
+    ];
+
+    it.each(cases)('$name', ({ agoMs, codes, status }) => {
+      const fleet = buildFleetHealth({
+        config: config(TWO_SWITCHES),
+        polls: new Map(healthy().map((p) => [p.device, p])),
+        correlations: flapped(agoMs),
+        now: NOW,
+      });
+      const group = fleet.groups[0];
+      expect(
+        group?.reasons.map((r) => r.code),
+        'reason codes',
+      ).toEqual(codes);
+      expect(group?.status, 'status').toBe(status);
+      if (codes.includes('flapping')) {
+        expect(group?.reasons[0]?.message).toBe(
+          'eth0 keeps changing state (more than 4 times within 30 s)',
+        );
+      }
+    });
   });
 });
