@@ -35,8 +35,18 @@ export default tseslint.config(
   },
   ...restrictImports(
     ['src/**/*.ts'],
-    ['src/snmp/session.ts', 'src/traps/receiver.ts', 'src/store/**', 'src/queue/**', 'src/lab/**'],
     [
+      'src/snmp/session.ts',
+      'src/traps/receiver.ts',
+      'src/store/**',
+      'src/queue/**',
+      'src/lab/**',
+      'src/netconf/client.ts',
+      'src/netconf/xml.ts',
+    ],
+    [
+      { name: 'ssh2', message: 'use src/netconf/client.ts', allowTypeImports: true },
+      { name: 'fast-xml-parser', message: 'use src/netconf/xml.ts', allowTypeImports: true },
       { name: 'net-snmp', message: 'use src/snmp/session.ts', allowTypeImports: true },
       { name: 'ioredis', message: 'use src/store/ or src/queue/', allowTypeImports: true },
       { name: 'bull', message: 'use src/queue/', allowTypeImports: true },

@@ -3,7 +3,8 @@
 # Net-SNMP's agent and tools (snmpd with extend, snmptrap, the BRIDGE-MIB subagent) and Redis.
 # --with-nms adds what the integration tests check our output with: Prometheus (promtool),
 # Nagios 4, Icinga 2, Zabbix 6.0 server and frontend on PostgreSQL and PHP, and Chromium for the
-# dashboard test, docker-compose (reads the compose file without an engine) and sudo (visudo).
+# dashboard test, docker-compose (reads the compose file without an engine), sudo (visudo), and
+# netconfd behind OpenSSH's sshd for the NETCONF tests.
 # They are left out otherwise: the demo and the plugin need none of them.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ PACKAGES=("${BASE_PACKAGES[@]}")
 NMS_STEPS=(
   "prometheus nagios4-core icinga2-bin icinga2-common chromium fonts-dejavu-core docker-compose sudo"
   "postgresql php-cli php-cgi php-pgsql"
+  "netconfd netconfd-module-ietf-interfaces yangcli openssh-server sshpass"
   "zabbix-server-pgsql zabbix-frontend-php"
 )
 if [ "${1:-}" = "--with-nms" ]; then
