@@ -5,10 +5,33 @@
  */
 import type { Lab, LabSpec } from './netns-lab';
 
-export function labDevicesYaml(lab: Lab, spec: LabSpec): string {
+/**
+ * A lab switch read over NETCONF instead of SNMP (e.g. netconfd in its namespace behind an sshd
+ * on the host, test/helpers/netconfd.ts): its entry gets this address and a `netconf:` block.
+ */
+export interface NetconfSwitchYaml {
+  /** Where the NETCONF server's SSH listens, e.g. 127.0.0.1. */
+  address: string;
+  port: number;
+  username: string;
+  /** Written as given, so `${NAME}` makes the loader read it from the environment. */
+  password: string;
+  timeoutMs?: number;
+}
+
+export function labDevicesYaml(
+  lab: Lab,
+  spec: LabSpec,
+  netconf: Record<string, NetconfSwitchYaml> = {},
+): string {
   const lines = ['devices:'];
   for (const sw of spec.switches) {
-    lines.push(`  - { name: ${sw.name}, role: switch, address: ${lab.switchAddress(sw.name)} }`);
+    const nc = netconf[sw.name];
+    lines.push(
+      nc
+        ? `  - { name: ${sw.name}, role: switch, address: ${nc.address}, netconf: ${netconfYaml(nc)} }`
+        : `  - { name: ${sw.name}, role: switch, address: ${lab.switchAddress(sw.name)} }`,
+    );
   }
   for (const server of spec.servers ?? []) {
     lines.push(
@@ -27,4 +50,15 @@ export function labDevicesYaml(lab: Lab, spec: LabSpec): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The flow mapping of a `netconf:` block; strings JSON-quoted, which YAML reads alike. */
+export function netconfYaml(nc: Omit<NetconfSwitchYaml, 'address'>): string {
+  const fields = [
+    `port: ${nc.port}`,
+    `username: ${JSON.stringify(nc.username)}`,
+    `password: ${JSON.stringify(nc.password)}`,
+    ...(nc.timeoutMs === undefined ? [] : [`timeoutMs: ${nc.timeoutMs}`]),
+  ];
+  return `{ ${fields.join(', ')} }`;
 }
