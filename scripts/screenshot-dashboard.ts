@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { startDemo, type DemoProcess } from '../test/helpers/demo';
 import { waitFor } from '../test/helpers/wait';
 
@@ -43,11 +43,12 @@ async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
 
   const demo = await startDemo();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-  });
+  let browser: Browser | undefined;
   try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
+    });
     await waitFor('the demo to settle', () => settled(demo), 60_000);
     await demo.cut('sw-a', 'swp1');
     await waitFor(
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
     await page.screenshot({ path: out });
     console.log(`wrote ${out}`);
   } finally {
-    await browser.close();
+    // a browser that failed to launch must not leave the demo running
+    await browser?.close();
     await demo.stop();
   }
 }

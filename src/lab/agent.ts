@@ -182,6 +182,9 @@ function serveSwitch(mib: Mib, world: LabWorld, name: string): () => void {
   mib.setScalarValue('dot1dBaseBridgeAddress', mac);
   scalar(mib, 'dot1dStpProtocolSpecification', '1.3.6.1.2.1.17.2.1', T.Integer);
   mib.setScalarValue('dot1dStpProtocolSpecification', 3);
+  // RSTP-MIB (RFC 4318) dot1dStpVersion: 2 = rstp, as a switch running RSTP reports it.
+  scalar(mib, 'dot1dStpVersion', '1.3.6.1.2.1.17.2.16', T.Integer);
+  mib.setScalarValue('dot1dStpVersion', 2);
   scalar(mib, 'dot1dStpPriority', DOT1D_STP_PRIORITY, T.Integer);
   mib.setScalarValue('dot1dStpPriority', parseInt(bridge.bridgeId.split('.')[0] ?? '8000', 16));
   scalar(

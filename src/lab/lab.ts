@@ -1,7 +1,8 @@
 /**
  * A running simulated lab: the world, one SNMP agent per device on its loopback address, and
- * the switches' linkDown/linkUp and topologyChange traps sent from their own addresses to the
- * trap receiver. What `nicwatch demo` runs, and what the pipeline's end-to-end tests run against.
+ * the switches' linkDown/linkUp, topologyChange and newRoot traps sent from their own addresses
+ * to the trap receiver. What `nicwatch demo` runs, and what the pipeline's end-to-end tests run
+ * against.
  */
 import snmp from 'net-snmp';
 import { startLabAgent, type LabAgent } from './agent';
@@ -35,6 +36,8 @@ export interface LabOptions {
 
 const LINK_DOWN = '1.3.6.1.6.3.1.1.5.3';
 const LINK_UP = '1.3.6.1.6.3.1.1.5.4';
+/** BRIDGE-MIB (RFC 4188) notifications; neither carries objects of its own. */
+const NEW_ROOT = '1.3.6.1.2.1.17.0.1';
 const TOPOLOGY_CHANGE = '1.3.6.1.2.1.17.0.2';
 const SNMP_TRAP_ADDRESS = '1.3.6.1.6.3.18.1.3.0';
 
@@ -104,8 +107,10 @@ export async function startSimulatedLab(
     ]);
   };
   const onTopologyChange = (switchName: string): void => trap(switchName, TOPOLOGY_CHANGE, []);
+  const onNewRoot = (switchName: string): void => trap(switchName, NEW_ROOT, []);
   world.on('link', onLink);
   world.on('topology-change', onTopologyChange);
+  world.on('new-root', onNewRoot);
 
   return {
     world,
@@ -115,6 +120,7 @@ export async function startSimulatedLab(
     stop: async () => {
       world.off('link', onLink);
       world.off('topology-change', onTopologyChange);
+      world.off('new-root', onNewRoot);
       world.stop();
       openSenders(null);
       await Promise.all(agents.map((agent) => agent.close()));

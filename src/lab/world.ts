@@ -50,7 +50,8 @@ export interface LinkChange {
 
 /**
  * Events: 'changed' (anything an agent serves), 'link' (LinkChange, after the switch's trap
- * delay), 'topology-change' (switch name).
+ * delay), 'topology-change' (switch name), 'new-root' (switch name: it has just become the root
+ * of its island, as BRIDGE-MIB's newRoot reports; a switch that stops being root says nothing).
  */
 export class LabWorld extends EventEmitter {
   readonly startedAt = Date.now();
@@ -199,13 +200,23 @@ export class LabWorld extends EventEmitter {
     return spanningTree(this.spec.switches, this.spec.trunks, (sw, port) => this.portUp(sw, port));
   }
 
+  private isRoot(switchName: string): boolean {
+    const state = this.tree.get(switchName);
+    return state !== undefined && state.designatedRoot === state.bridgeId;
+  }
+
   private roleOf(switchName: string, port: string) {
     return this.tree.get(switchName)?.roles.get(port) ?? 'disabled';
   }
 
   /** Moves every port towards its new role: down or blocking at once, forwarding via listening and learning. */
   private restp(): void {
+    const wasRoot = new Set(
+      this.spec.switches.filter((sw) => this.isRoot(sw.name)).map((sw) => sw.name),
+    );
     this.tree = this.computeTree();
+    for (const sw of this.spec.switches)
+      if (!wasRoot.has(sw.name) && this.isRoot(sw.name)) this.emit('new-root', sw.name);
     for (const sw of this.spec.switches) {
       for (const port of sw.ports) {
         const key = `${sw.name}/${port}`;

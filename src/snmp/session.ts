@@ -81,22 +81,28 @@ export function openSnmpClient(target: SnmpTarget): SnmpClient {
     walk: (oid) =>
       new Promise((resolve, reject) => {
         const rows: Varbind[] = [];
-        let last: number[] = [];
-        // Returning true ends the walk. Some agents answer past their last object with
-        // noSuchObject at the OID asked (not endOfMibView), or repeat an OID: net-snmp would ask
-        // again for ever, so an error value or an OID that does not increase ends it here.
+        let previous = toArcs(oid);
+        let failure: SnmpError | undefined;
+        // Returning true ends the walk; net-snmp would otherwise ask again for ever.
         const feed = (varbinds: snmp.Varbind[]): boolean => {
           for (const vb of varbinds) {
-            const arcs = vb.oid.split('.').map(Number);
-            if (snmp.isVarbindError(vb) || compareArcs(arcs, last) <= 0) return true;
-            last = arcs;
+            const step = walkStep(previous, vb);
+            if (step === 'end') return true;
+            if (step === 'not-increasing') {
+              const message = `${name}: OID not increasing: ${vb.oid} after ${previous.join('.')}`;
+              failure = new SnmpError('decode', name, message);
+              return true;
+            }
+            previous = toArcs(vb.oid);
             rows.push(toVarbind(vb, name));
           }
           return false;
         };
-        session.subtree(oid, MAX_REPETITIONS, feed, (err: Error | null | undefined) =>
-          err ? reject(fail(err)) : resolve(rows),
-        );
+        session.subtree(oid, MAX_REPETITIONS, feed, (err: Error | null | undefined) => {
+          if (err) reject(fail(err));
+          else if (failure) reject(failure);
+          else resolve(rows);
+        });
       }),
     close: () => {
       try {
@@ -108,8 +114,27 @@ export function openSnmpClient(target: SnmpTarget): SnmpClient {
   };
 }
 
+/** What a walk does with the next varbind an agent returns. */
+export type WalkStep = 'take' | 'end' | 'not-increasing';
+
+/**
+ * An error value (noSuchObject, noSuchInstance, endOfMibView) ends a walk quietly: some agents,
+ * net-snmp's among them, answer past their last object with noSuchObject at the OID asked
+ * instead of endOfMibView. An OID at or before the previous one (the OID asked, for the first
+ * varbind) is an agent fault that would loop for ever: Net-SNMP's snmpwalk stops with
+ * "OID not increasing", and so does a walk here.
+ */
+export function walkStep(previousArcs: readonly number[], varbind: snmp.Varbind): WalkStep {
+  if (snmp.isVarbindError(varbind)) return 'end';
+  return compareArcs(toArcs(varbind.oid), previousArcs) > 0 ? 'take' : 'not-increasing';
+}
+
+function toArcs(oid: string): number[] {
+  return oid.replace(/^\./, '').split('.').map(Number);
+}
+
 /** Lexicographic order of OIDs by their numeric arcs. */
-function compareArcs(a: number[], b: number[]): number {
+function compareArcs(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
     const diff = (a[i] ?? 0) - (b[i] ?? 0);
     if (diff !== 0) return diff;

@@ -54,12 +54,17 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A private redis-server on a free loopback port, persisting nothing unless asked. */
+/**
+ * A private redis-server on a free loopback port, persisting nothing unless asked. Its working
+ * folder is `options.dir` (kept, so a restarted server finds its AOF), else a temporary folder
+ * removed on stop.
+ */
 export async function startRedisServer(
   options: { port?: number; appendonly?: boolean; dir?: string } = {},
 ): Promise<RedisServer> {
   const port = options.port ?? (await freeTcpPort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'nicwatch-redis-'));
+  const ownDir = options.dir === undefined;
   const child = spawn(
     'redis-server',
     [
@@ -77,15 +82,21 @@ export async function startRedisServer(
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}/0`;
-  await waitFor(
-    `redis-server on ${port}`,
-    () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      return answers(url);
-    },
-    10_000,
-  );
-  return { url, port, child, stop: () => stopChild(child) };
+  const stop = (): Promise<void> => stopChild(child, ownDir ? dir : undefined);
+  try {
+    await waitFor(
+      `redis-server on ${port}`,
+      () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+        return answers(url);
+      },
+      10_000,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, port, child, stop };
 }
 
 async function deletePrefix(url: string, prefix: string): Promise<void> {

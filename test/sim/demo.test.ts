@@ -171,6 +171,68 @@ describe.skipIf(!haveRedisServer)(
       const wrong = await fetch(`${demo.url}/lab/links/sw-a/swp1/sideways`, { method: 'POST' });
       expect(wrong.status).toBe(400);
     });
+
+    it('lets curl and its own page cut a cable, not another web site', async () => {
+      // sw-a swp12 has nothing cabled to it: cutting it disturbs no group
+      const post = async (action: 'down' | 'up', headers: Record<string, string> = {}) => {
+        const response = await fetch(`${demo.url}/lab/links/sw-a/swp12/${action}`, {
+          method: 'POST',
+          headers,
+        });
+        return {
+          status: response.status,
+          body: (await response.json()) as Record<string, unknown>,
+        };
+      };
+      const foreign = await post('down', { Origin: 'http://attacker.example' });
+      expect(foreign.status, JSON.stringify(foreign.body)).toBe(403);
+      expect(foreign.body).toMatchObject({ error: { code: 'forbidden' } });
+      const crossSite = await post('down', { 'Sec-Fetch-Site': 'cross-site' });
+      expect(crossSite.status, JSON.stringify(crossSite.body)).toBe(403);
+      const otherPort = await post('down', { Origin: 'http://127.0.0.1:1' });
+      expect(otherPort.status, 'a page on another local port').toBe(403);
+      // curl as section 8 of the contract writes it: no Origin. The cable is still up.
+      expect(await post('up')).toEqual({
+        status: 200,
+        body: { switch: 'sw-a', port: 'swp12', up: true, changed: false },
+      });
+      // the dashboard's own fetch: Origin is this very host
+      const own = await post('down', { Origin: demo.url, 'Sec-Fetch-Site': 'same-origin' });
+      expect(own).toEqual({
+        status: 200,
+        body: { switch: 'sw-a', port: 'swp12', up: false, changed: true },
+      });
+      expect((await post('up')).body).toMatchObject({ up: true, changed: true });
+    });
+
+    it('records the newRoot trap of a switch that becomes root of its island', async () => {
+      type Event = { device: string; type: string; source: string; at: string };
+      // polls report a changed designated root as stp-new-root too: only the traps count here
+      const newRoots = async (): Promise<Event[]> =>
+        (
+          await get<{ events: Event[] }>('/api/v1/events?type=stp-new-root&device=sw-c')
+        ).events.filter((e) => e.source === 'trap');
+      const before = (await newRoots()).length;
+      // sw-c joins sw-core's tree (no trap: it stops being root), then is cut off again
+      await demo.mend('sw-core', 'swp3');
+      await waitFor(
+        "sw-c under sw-core's root",
+        async () => {
+          const { switches } = await health();
+          const root = switches.find((s) => s.device === 'sw-core')?.designatedRoot;
+          return switches.find((s) => s.device === 'sw-c')?.designatedRoot === root;
+        },
+        5000,
+      );
+      expect(await newRoots()).toHaveLength(before);
+      await demo.cut('sw-core', 'swp3');
+      await waitFor(
+        'an stp-new-root event from sw-c',
+        async () => (await newRoots()).length > before,
+        5000,
+      );
+      expect((await newRoots())[0]).toMatchObject({ device: 'sw-c', type: 'stp-new-root' });
+    }, 15_000);
   },
 );
 

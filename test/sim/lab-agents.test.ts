@@ -54,6 +54,14 @@ describe('simulated SNMP agents', () => {
     expect(snapshot.stp?.designatedRoot).toBe('1000.020000100001');
   });
 
+  it('a switch says it runs RSTP: dot1dStpProtocolSpecification ieee8021d(3), RSTP-MIB dot1dStpVersion rstp(2)', async () => {
+    const got = await client('127.0.10.2').get(['1.3.6.1.2.1.17.2.1.0', '1.3.6.1.2.1.17.2.16.0']);
+    expect(got).toEqual([
+      { oid: '1.3.6.1.2.1.17.2.1.0', value: 3 },
+      { oid: '1.3.6.1.2.1.17.2.16.0', value: 2 },
+    ]);
+  });
+
   it('a cut shows on the next read of both ends, and the bond text follows after its MII interval', async () => {
     lab.world.setLink('sw-a', 'swp9', false);
     const sw = await pollSwitch(client('127.0.10.2'));

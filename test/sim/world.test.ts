@@ -91,6 +91,27 @@ describe('the simulated lab', () => {
     await waitFor('forwarding', () => port('sw-b', 'swp11')?.stpState === 'forwarding', 1000);
   });
 
+  it('a switch that becomes the root of its island says so (newRoot); one that stops being root does not', () => {
+    world = new LabWorld(fast);
+    const newRoots: string[] = [];
+    world.on('new-root', (sw: string) => newRoots.push(sw));
+    const root = (sw: string) => world.bridge(sw).designatedRoot;
+    // sw-c's uplink mended: it joins sw-core's tree and stops being its own root, in silence
+    world.setLink('sw-core', 'swp3', true);
+    expect(root('sw-c')).toBe(root('sw-core'));
+    expect(newRoots).toEqual([]);
+    // cut again: sw-c is alone and elects itself
+    world.setLink('sw-core', 'swp3', false);
+    expect(root('sw-c')).toBe(world.bridge('sw-c').bridgeId);
+    expect(newRoots, `got ${newRoots.join(', ')}, want sw-c alone`).toEqual(['sw-c']);
+    // sw-core cut off from sw-a and sw-b: of the two, sw-a (the lower MAC) becomes the root
+    world.setLink('sw-core', 'swp1', false);
+    expect(newRoots).toEqual(['sw-c']);
+    world.setLink('sw-core', 'swp2', false);
+    expect(root('sw-b')).toBe(world.bridge('sw-a').bridgeId);
+    expect(newRoots, `got ${newRoots.join(', ')}, want sw-c then sw-a`).toEqual(['sw-c', 'sw-a']);
+  });
+
   it('names what does not exist', () => {
     world = new LabWorld(fast);
     expect(() => world.setLink('sw-x', 'swp1', false)).toThrow(LabError);
