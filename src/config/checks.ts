@@ -85,6 +85,15 @@ function checkDevice(
     ...checkUnique(groups, 'name', [...base, 'groups'], (v, f) => duplicate('group', v, f)),
     ...groups.flatMap((group, g) => checkGroup(group, [...base, 'groups', g], devices)),
   ];
+  // A device with `netconf:` is polled over NETCONF: its groups can only come from interfaces.
+  if (field(device, 'netconf') !== undefined) {
+    groups.forEach((group, g) => {
+      if ((field(group, 'source') ?? 'extend') !== 'extend') return;
+      const message =
+        'source extend is read over SNMP, and this device is polled over NETCONF: use source: if-mib';
+      issues.push({ path: formatPath([...base, 'groups', g, 'source']), message });
+    });
+  }
   const role = text(field(device, 'role'));
   if (role === 'switch' && field(device, 'groups') !== undefined) {
     const name = text(field(device, 'name')) ?? '';

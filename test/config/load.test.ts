@@ -329,6 +329,27 @@ describe('parseConfig: cross-field errors', () => {
   ]);
 });
 
+describe('parseConfig: a server polled over NETCONF', () => {
+  runIssueCases([
+    {
+      name: 'an extend group cannot be read over NETCONF',
+      text: yaml(
+        ...SWITCHES.slice(0, 2),
+        '  - name: srv-n',
+        '    role: server',
+        '    address: 10.0.0.9',
+        '    netconf: { username: admin }',
+        '    groups:',
+        '      - { name: bond0, legs: [{ interface: eth0 }] }',
+        '      - { name: team0, source: if-mib, legs: [{ interface: eth1 }, { interface: eth2 }] }',
+      ),
+      want: [
+        'devices[1].groups[0].source: source extend is read over SNMP, and this device is polled over NETCONF: use source: if-mib',
+      ],
+    },
+  ]);
+});
+
 describe('parseConfig: environment', () => {
   runIssueCases([
     {
