@@ -74,18 +74,23 @@ export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<D
   return { url, origin: `private redis-server (pid ${child.pid})`, stop };
 }
 
-/** A Redis named by NICWATCH_REDIS_URL that does not answer is said in one sentence. */
-async function pingGiven(url: string): Promise<void> {
+/** One connection attempt and PING, no retries: false when nothing answers (yet). */
+async function answersOnce(url: string): Promise<boolean> {
   const redis = connectRedis(url, { lazyConnect: true, retryStrategy: () => null });
-  const shown = url.replace(/\/\/[^@/]*@/, '//');
   try {
     await redis.connect();
-    if (await redisAnswers(redis)) return;
+    return await redisAnswers(redis);
   } catch {
-    // said below
+    return false;
   } finally {
     redis.disconnect();
   }
+}
+
+/** A Redis named by NICWATCH_REDIS_URL that does not answer is said in one sentence. */
+async function pingGiven(url: string): Promise<void> {
+  if (await answersOnce(url)) return;
+  const shown = url.replace(/\/\/[^@/]*@/, '//');
   throw new NoRedisError(
     `nicwatch demo: the Redis at NICWATCH_REDIS_URL (${shown}) does not answer; start it, or unset NICWATCH_REDIS_URL to let the demo start its own`,
   );
@@ -98,15 +103,7 @@ async function waitForPing(url: string, child: ChildProcess): Promise<void> {
       throw new NoRedisError(
         `redis-server exited at start (${child.exitCode}); ${NO_REDIS_SENTENCE}`,
       );
-    const redis = connectRedis(url, { lazyConnect: true, retryStrategy: () => null });
-    try {
-      await redis.connect();
-      if (await redisAnswers(redis)) return;
-    } catch {
-      // not listening yet
-    } finally {
-      redis.disconnect();
-    }
+    if (await answersOnce(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new NoRedisError(`redis-server did not answer within 5 s; ${NO_REDIS_SENTENCE}`);

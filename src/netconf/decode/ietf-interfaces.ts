@@ -151,14 +151,9 @@ function aggregatesOf(entries: XmlElement[], interfaces: InterfaceState[]): Map<
   const isLag = new Set(
     interfaces.filter((i) => i.type === IF_TYPE_IEEE8023AD_LAG).map((i) => i.name),
   );
-  const aggregateOf = new Map<string, string>();
-  const assign = (member: string, aggregate: string, where: XmlElement): void => {
-    const known = aggregateOf.get(member);
-    if (known !== undefined && known !== aggregate) {
-      throw leaves.error(where, `${member} is in aggregate ${aggregate} here but in ${known}`);
-    }
-    aggregateOf.set(member, aggregate);
-  };
+  const { aggregateOf, assign } = aggregateMembership((where, message) =>
+    leaves.error(where, message),
+  );
   for (const entry of entries) {
     const name = nameOf(entry);
     for (const upper of leaves.list(entry, 'higher-layer-if')) {
@@ -191,4 +186,20 @@ export function numberInterfaces(rows: InterfaceRow[], format: string): Interfac
   }
   let next = Math.max(0, ...indexes) + 1;
   return rows.map((row) => ({ ...row, ifIndex: row.ifIndex ?? next++ }));
+}
+
+/** Member → aggregate as a decoder finds them; a port put in two aggregates is an error. */
+export function aggregateMembership(error: (where: XmlElement, message: string) => Error): {
+  aggregateOf: Map<string, string>;
+  assign: (member: string, aggregate: string, where: XmlElement) => void;
+} {
+  const aggregateOf = new Map<string, string>();
+  const assign = (member: string, aggregate: string, where: XmlElement): void => {
+    const known = aggregateOf.get(member);
+    if (known !== undefined && known !== aggregate) {
+      throw error(where, `${member} is in aggregate ${aggregate} here but in ${known}`);
+    }
+    aggregateOf.set(member, aggregate);
+  };
+  return { aggregateOf, assign };
 }

@@ -9,6 +9,7 @@
 import type { InterfaceState } from '../../model';
 import { childElements, type Identity, leafReader, type XmlElement } from '../xml';
 import {
+  aggregateMembership,
   type DecodedInterfaces,
   ianaIfType,
   type InterfaceRow,
@@ -123,14 +124,9 @@ function ethernetSpeedMbps(speed: Identity): number | null {
  * aggregate's own member list. A port put in two aggregates is an error.
  */
 function aggregatesOf(entries: XmlElement[]): Map<string, string> {
-  const aggregateOf = new Map<string, string>();
-  const assign = (member: string, aggregate: string, where: XmlElement): void => {
-    const known = aggregateOf.get(member);
-    if (known !== undefined && known !== aggregate) {
-      throw leaves.error(where, `${member} is in aggregate ${aggregate} here but in ${known}`);
-    }
-    aggregateOf.set(member, aggregate);
-  };
+  const { aggregateOf, assign } = aggregateMembership((where, message) =>
+    leaves.error(where, message),
+  );
   for (const entry of entries) {
     const name = nameOf(entry);
     const ethernet = leaves.element(entry, 'ethernet', OC_ETHERNET_NS);
