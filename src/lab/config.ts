@@ -7,13 +7,16 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../config/load';
 import type { NicwatchConfig } from '../config/schema';
 import type { RunningLab } from './lab';
-import type { LabSpec } from './spec';
+import type { NetconfSwitchDevice } from './netconf-switch';
+import type { LabSpec, LabSwitch } from './spec';
 
 export interface LabConfigOptions {
   redisUrl: string;
   redisPrefix: string;
   apiListen: string;
   pollIntervalS: number;
+  /** Where each running NETCONF switch answers, by name. */
+  netconfSwitches?: Record<string, NetconfSwitchDevice>;
 }
 
 export function labConfig(
@@ -30,7 +33,7 @@ export function labConfig(
     snmpDefaults: { version: '2c', community: lab.community, port, timeoutMs: 1000, retries: 1 },
     pollIntervalS: options.pollIntervalS,
     devices: [
-      ...spec.switches.map((sw) => ({ name: sw.name, role: 'switch', address: sw.address })),
+      ...spec.switches.map((sw) => switchDevice(sw, options.netconfSwitches ?? {})),
       ...spec.servers.map((server) => ({
         name: server.name,
         role: 'server',
@@ -50,4 +53,12 @@ export function labConfig(
   };
   // The lab's own settings win over the environment's NICWATCH_REDIS_URL, already applied.
   return parseConfig(stringify(document), '<demo lab>', {});
+}
+
+function switchDevice(sw: LabSwitch, netconfSwitches: Record<string, NetconfSwitchDevice>) {
+  if (sw.transport !== 'netconf') return { name: sw.name, role: 'switch', address: sw.address };
+  const running = netconfSwitches[sw.name];
+  if (!running)
+    throw new Error(`${sw.name} speaks NETCONF but does not run: leave it out of the lab`);
+  return { name: sw.name, role: 'switch', address: running.address, netconf: running.netconf };
 }

@@ -2,7 +2,8 @@
  * `nicwatch demo`: the simulated lab and the whole pipeline watching it — trap receiver,
  * pollers, correlator and API with the dashboard — on one machine, with nothing but Node and a
  * Redis. The lab's cables can be cut and mended by hand (`POST /lab/links/...`) and, unless told
- * otherwise, a scenario cuts and mends one now and then.
+ * otherwise, a scenario cuts and mends one now and then. A NETCONF switch runs where root and
+ * netconfd allow it; elsewhere it is left out, with the servers cabled to it, in one line.
  */
 import type { Logger } from '../log';
 import { AVAILABLE_ROLES, startDaemon, type Daemon } from '../daemon/run';
@@ -10,10 +11,16 @@ import { splitListen } from '../api/app';
 import { connectRedis, deleteKeysUnder } from '../store/redis';
 import { labConfig } from './config';
 import { startSimulatedLab, type RunningLab } from './lab';
+import {
+  startNetconfSwitch,
+  type NetconfSwitchDevice,
+  type RunningNetconfSwitch,
+} from './netconf-switch';
 import { demoRedis, type DemoRedis } from './redis';
 import { labRoutes } from './routes';
 import { DEMO_SCENARIO, startScenario, type Scenario } from './scenario';
-import { DEMO_LAB, type LabSpec } from './spec';
+import { DEMO_LAB, netconfSwitches, withoutSwitch, type LabSpec } from './spec';
+import { LabWorld } from './world';
 
 export interface DemoOptions {
   host: string;
@@ -45,7 +52,6 @@ export function demoRedisPrefix(shared: boolean): string {
 }
 
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
-  const spec = options.spec ?? DEMO_LAB;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
@@ -62,7 +68,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       stops.push(() => clearPrefix(redis.url, prefix));
     }
 
+    const { spec, world, running } = await startNetconfSwitches(options.spec ?? DEMO_LAB, options);
+    for (const sw of running) stops.push(() => sw.stop());
     const lab = await startSimulatedLab(spec, {
+      world,
       onError: (err) => options.logger.warn({ error: err.message }, 'lab trap not sent'),
     });
     stops.push(() => lab.stop());
@@ -76,6 +85,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       redisPrefix: prefix,
       apiListen: `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`,
       pollIntervalS: options.pollIntervalS,
+      netconfSwitches: Object.fromEntries(running.map((sw) => [sw.name, sw.device])),
     });
     const daemon: Daemon = await startDaemon(config, AVAILABLE_ROLES, options.logger, {
       apiRoutes: [labRoutes(lab.world, options.say)],
@@ -103,6 +113,47 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Starts the lab's NETCONF switches on the world they are cabled to. One that cannot run here is
+ * left out with every server cabled to it, said in one line, and the rest start again on the
+ * smaller lab's world.
+ */
+async function startNetconfSwitches(
+  full: LabSpec,
+  options: Pick<DemoOptions, 'say' | 'logger'>,
+): Promise<{ spec: LabSpec; world: LabWorld; running: RunningNetconfSwitch[] }> {
+  for (let spec = full; ;) {
+    const world = new LabWorld(spec);
+    const running: RunningNetconfSwitch[] = [];
+    let leftOut: { name: string; reason: string } | null = null;
+    for (const sw of netconfSwitches(spec)) {
+      const started = await startNetconfSwitch(world, sw, {
+        onError: (err) => options.logger.warn({ error: err.message }, 'lab cable not moved'),
+      });
+      if ('leftOut' in started) {
+        leftOut = { name: sw.name, reason: started.leftOut };
+        break;
+      }
+      running.push(started);
+    }
+    if (leftOut === null) {
+      for (const sw of running)
+        options.say(`${sw.name} speaks NETCONF (${whereItAnswers(sw.device)})`);
+      return { spec, world, running };
+    }
+    world.stop();
+    await Promise.all(running.map((sw) => sw.stop()));
+    options.say(
+      `the NETCONF switch ${leftOut.name} is left out: ${leftOut.reason} (it needs root and netconfd: scripts/install-deps.sh --with-nms)`,
+    );
+    spec = withoutSwitch(spec, leftOut.name);
+  }
+}
+
+function whereItAnswers(device: NetconfSwitchDevice): string {
+  return `netconfd at ${device.address}:${device.netconf.port}`;
 }
 
 async function clearPrefix(url: string, prefix: string): Promise<void> {

@@ -2,7 +2,7 @@
  * A running simulated lab: the world, one SNMP agent per device on its loopback address, and
  * the switches' linkDown/linkUp, topologyChange and newRoot traps sent from their own addresses
  * to the trap receiver. What `nicwatch demo` runs, and what the pipeline's end-to-end tests run
- * against.
+ * against. A NETCONF switch has neither agent nor traps here: src/lab/netconf-switch.ts serves it.
  */
 import snmp from 'net-snmp';
 import { startLabAgent, type LabAgent } from './agent';
@@ -19,7 +19,7 @@ export interface LabDevice {
 
 export interface RunningLab {
   world: LabWorld;
-  /** Every device with the address and port its agent answers on. */
+  /** Every device with an SNMP agent, with the address and port it answers on. */
   devices: LabDevice[];
   community: string;
   /** Where the switches send traps; set once the receiver listens. */
@@ -32,6 +32,8 @@ export interface LabOptions {
   /** UDP port every agent listens on (each on its own address); default: a free one. */
   port?: number;
   onError?: (err: Error) => void;
+  /** The world of `spec` to run, when the caller made it first (to cable a NETCONF switch to it). */
+  world?: LabWorld;
 }
 
 const LINK_DOWN = '1.3.6.1.6.3.1.1.5.3';
@@ -46,11 +48,12 @@ export async function startSimulatedLab(
   options: LabOptions = {},
 ): Promise<RunningLab> {
   const community = options.community ?? 'public';
+  const snmpSwitches = spec.switches.filter((sw) => sw.transport !== 'netconf');
   const devices = [
-    ...spec.switches.map((sw) => ({ name: sw.name, role: 'switch' as const, address: sw.address })),
+    ...snmpSwitches.map((sw) => ({ name: sw.name, role: 'switch' as const, address: sw.address })),
     ...spec.servers.map((s) => ({ name: s.name, role: 'server' as const, address: s.address })),
   ];
-  const world = new LabWorld(spec);
+  const world = options.world ?? new LabWorld(spec);
   const agents: LabAgent[] = [];
   let port = options.port ?? 0;
   for (let attempt = 0; agents.length < devices.length; attempt += 1) {
@@ -75,7 +78,7 @@ export async function startSimulatedLab(
     senders = new Map(
       target === null
         ? []
-        : spec.switches.map((sw) => [
+        : snmpSwitches.map((sw) => [
             sw.name,
             snmp.createSession(target.host, community, {
               version: snmp.Version2c,
@@ -87,7 +90,7 @@ export async function startSimulatedLab(
   };
   const trap = (switchName: string, oid: string, varbinds: snmp.Varbind[]): void => {
     const session = senders.get(switchName);
-    const sw = spec.switches.find((s) => s.name === switchName);
+    const sw = snmpSwitches.find((s) => s.name === switchName);
     if (!session || !sw) return;
     const withAddress = [
       ...varbinds,

@@ -4,10 +4,21 @@
  * fleet `nicwatch demo` runs.
  */
 
+/**
+ * How nicwatch reads a switch: `snmp`, the lab's own agent; `netconf`, a real netconfd in a
+ * network namespace whose ports follow the lab's cables (src/lab/netconf-switch.ts).
+ */
+export type LabTransport = 'snmp' | 'netconf';
+
 export interface LabSwitch {
   name: string;
-  /** Loopback address its agent answers on and its traps come from. */
+  /**
+   * Loopback address its agent answers on and its traps come from; for a NETCONF switch the
+   * management address it gets when its /30 is free (the running one says which it got).
+   */
   address: string;
+  /** @defaultValue 'snmp' */
+  transport?: LabTransport;
   /** STP bridge priority: the lowest bridge id is the root. */
   priority: number;
   mac: string;
@@ -60,6 +71,23 @@ export interface LabSpec {
   forwardDelayMs: number;
   /** How long after a carrier change a switch sends its linkDown/linkUp trap. */
   trapDelayMs: number;
+}
+
+/** The switches read over NETCONF. */
+export function netconfSwitches(spec: LabSpec): LabSwitch[] {
+  return spec.switches.filter((sw) => sw.transport === 'netconf');
+}
+
+/** The lab without one switch: its trunks, its cuts and every server cabled to it go too. */
+export function withoutSwitch(spec: LabSpec, name: string): LabSpec {
+  const onIt = (key: string): boolean => key.split('/')[0] === name;
+  return {
+    ...spec,
+    switches: spec.switches.filter((sw) => sw.name !== name),
+    trunks: spec.trunks.filter((t) => t.a.switch !== name && t.b.switch !== name),
+    servers: spec.servers.filter((server) => server.nics.every((nic) => nic.switch !== name)),
+    cutAtStart: spec.cutAtStart.filter((key) => !onIt(key)),
+  };
 }
 
 const accessPorts = (count: number): string[] =>
@@ -134,6 +162,16 @@ export const DEMO_LAB: LabSpec = {
       mac: '02:00:00:10:00:04',
       ports: [...accessPorts(4), 'swp47'],
     },
+    {
+      // No trunk: an island whose ports netconfd reports from the kernel; ietf-interfaces has
+      // no STP, so nicwatch sees its ports' state only.
+      name: 'sw-d',
+      address: '198.18.200.2',
+      transport: 'netconf',
+      priority: 32768,
+      mac: '02:00:00:10:00:05',
+      ports: accessPorts(4),
+    },
   ],
   trunks: [
     { a: { switch: 'sw-core', port: 'swp1' }, b: { switch: 'sw-a', port: 'swp47' } },
@@ -191,6 +229,7 @@ export const DEMO_LAB: LabSpec = {
     },
     bondServer(9, 'srv-web3', ['sw-a', 'swp9'], ['sw-b', 'swp10']),
     bondServer(10, 'srv-mail1', ['sw-a', 'swp10'], ['sw-b', 'swp11']),
+    bondServer(11, 'srv-nc1', ['sw-a', 'swp11'], ['sw-d', 'swp1'], { primary: 'eth0' }),
   ],
   cutAtStart: ['sw-a/swp2', 'sw-core/swp3'],
   forwardDelayMs: 2000,

@@ -1,22 +1,43 @@
 /**
  * `nicwatch demo` as a newcomer runs it (the built program, a subprocess): the README's promise.
  * Everything it shows comes through the real pipeline: SNMP polls of the simulated agents, their
- * traps to the receiver, the correlator, Redis and the API.
+ * traps to the receiver, the correlator, Redis and the API; and, as root with netconfd installed,
+ * NETCONF polls of sw-d, a real netconfd whose ports follow the lab's cables.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/correlate/engine';
 import type { GroupHealth } from '../../src/health/fleet';
+import { netconfSwitchProblem } from '../../src/lab/netconf-switch';
 import { NICWATCH_BIN, runCli, shebangNodeOptions } from '../helpers/cli';
 import { startDemo, type DemoProcess } from '../helpers/demo';
 import { freeTcpPort, waitFor } from '../helpers/wait';
 
 const haveRedisServer = !spawnSync('redis-server', ['--version']).error;
+/** Empty when the demo can run its NETCONF switch here (root, netconfd, sshd, ip, ssh-keygen). */
+const NETCONF_PROBLEM = netconfSwitchProblem();
+const SPEAKS_NETCONF =
+  /^nicwatch demo: sw-d speaks NETCONF \(netconfd at 198\.18\.200\.\d+:830\)$/m;
+const LEFT_OUT =
+  /^nicwatch demo: the NETCONF switch sw-d is left out: (.+) \(it needs root and netconfd: scripts\/install-deps\.sh --with-nms\)$/gm;
+
+const namespaces = (): string[] =>
+  spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((line) => line.split(' ')[0] ?? '');
 
 interface Health {
   status: string;
   groups: GroupHealth[];
-  switches: Array<{ device: string; status: string; designatedRoot: string | null }>;
+  switches: Array<{
+    device: string;
+    status: string;
+    reachable: boolean;
+    designatedRoot: string | null;
+  }>;
 }
 
 /** What each demo group shows before anything is cut: status and reason codes. */
@@ -31,6 +52,10 @@ const EXPECTED: Record<string, [string, string[]]> = {
   'sol-db1/ipmp0': ['OK', ['all-legs-up']],
   'srv-web3/bond0': ['OK', ['all-legs-up']],
   'srv-mail1/bond0': ['WARNING', ['not-edge-port']],
+};
+/** The group cabled to sw-d, there only when sw-d runs. */
+const EXPECTED_WITH_NETCONF: Record<string, [string, string[]]> = {
+  'srv-nc1/bond0': ['OK', ['all-legs-up']],
 };
 
 describe.skipIf(!haveRedisServer)(
@@ -56,10 +81,14 @@ describe.skipIf(!haveRedisServer)(
     afterAll(async () => demo?.stop());
 
     it('within 20 s shows every group, covering OK, WARNING and CRITICAL, each for its reason', async () => {
+      const expected = {
+        ...EXPECTED,
+        ...(SPEAKS_NETCONF.test(demo.output()) ? EXPECTED_WITH_NETCONF : {}),
+      };
       let last: Health | null = null;
       const seen = () =>
         (last?.groups ?? []).filter((g) => {
-          const want = EXPECTED[`${g.device}/${g.group}`];
+          const want = expected[`${g.device}/${g.group}`];
           return (
             want &&
             g.status === want[0] &&
@@ -70,7 +99,7 @@ describe.skipIf(!haveRedisServer)(
         'every demo group in its expected state',
         async () => {
           last = await health();
-          return seen() === Object.keys(EXPECTED).length;
+          return seen() === Object.keys(expected).length && last.groups.length === seen();
         },
         20_000,
       ).catch((err: Error) => {
@@ -233,6 +262,71 @@ describe.skipIf(!haveRedisServer)(
       );
       expect((await newRoots())[0]).toMatchObject({ device: 'sw-c', type: 'stp-new-root' });
     }, 15_000);
+
+    it.skipIf(NETCONF_PROBLEM !== '')(
+      'reads sw-d over NETCONF: a cut in its namespace turns the leg on it down within two polls, a mend back',
+      async () => {
+        expect(demo.output()).toMatch(SPEAKS_NETCONF);
+        const legsOf = (g: GroupHealth) =>
+          g.legs.map((l) => [l.interface, l.switch, l.port, l.portUp, l.stpState, l.active]);
+        const eth1 = async () => (await group('srv-nc1', 'bond0')).legs[1];
+        await waitFor(
+          'srv-nc1 OK with its leg on sw-d up',
+          async () =>
+            (await group('srv-nc1', 'bond0')).status === 'OK' && (await eth1())?.portUp === true,
+          15_000,
+        );
+        expect(legsOf(await group('srv-nc1', 'bond0'))).toEqual([
+          ['eth0', 'sw-a', 'swp11', true, 'forwarding', true],
+          // ietf-interfaces has no STP: unknown, never a guess
+          ['eth1', 'sw-d', 'swp1', true, null, false],
+        ]);
+        const swD = (await health()).switches.find((s) => s.device === 'sw-d');
+        expect(swD?.reachable, 'sw-d polled over NETCONF').toBe(true);
+
+        const cutAt = Date.now();
+        await demo.cut('sw-d', 'swp1');
+        // the demo polls every 5 s: two intervals
+        await waitFor(
+          'the leg on sw-d swp1 down and srv-nc1 WARNING',
+          async () =>
+            (await eth1())?.portUp === false &&
+            (await group('srv-nc1', 'bond0')).status === 'WARNING',
+          10_000,
+        );
+        console.log(
+          `demo: sw-d swp1 seen down over NETCONF ${Date.now() - cutAt} ms after the cut`,
+        );
+        const nc1 = await group('srv-nc1', 'bond0');
+        expect(nc1.reasons.map((r) => r.code)).toContain('leg-down');
+        expect(nc1.activeLeg, 'the primary keeps the traffic').toBe('eth0');
+        const events = await get<{ events: Array<{ source: string; interface?: string }> }>(
+          '/api/v1/events?device=sw-d&type=link-down',
+        );
+        expect(events.events).toContainEqual(
+          expect.objectContaining({ source: 'netconf', interface: 'swp1' }),
+        );
+
+        await demo.mend('sw-d', 'swp1');
+        await waitFor(
+          'srv-nc1 back to OK with its leg on sw-d up',
+          async () =>
+            (await eth1())?.portUp === true && (await group('srv-nc1', 'bond0')).status === 'OK',
+          10_000,
+        );
+      },
+      40_000,
+    );
+
+    it.skipIf(NETCONF_PROBLEM === '')(
+      `leaves sw-d and srv-nc1 out in one line (${NETCONF_PROBLEM || 'n/a'})`,
+      async () => {
+        expect([...demo.output().matchAll(LEFT_OUT)].map((m) => m[1])).toEqual([NETCONF_PROBLEM]);
+        const fleet = await health();
+        expect(fleet.groups.map((g) => g.device)).not.toContain('srv-nc1');
+        expect(fleet.switches.map((s) => s.device)).not.toContain('sw-d');
+      },
+    );
   },
 );
 
@@ -257,7 +351,10 @@ describe.skipIf(!haveRedisServer)('nicwatch demo, its scenario and its stop', ()
         },
         5000,
       );
+      const netns = `nwdemo-${demo.pid}-sw-d`;
+      if (NETCONF_PROBLEM === '') expect(namespaces()).toContain(netns);
       await demo.stop(5000, { leaveRedis: true });
+      expect(namespaces(), 'the demo removed its NETCONF switch').not.toContain(netns);
       const pid = Number(/private redis-server \(pid (\d+)\)/.exec(demo.output())?.[1]);
       expect(pid).toBeGreaterThan(0);
       expect(() => process.kill(pid, 0), 'the demo stopped its Redis').toThrow();
@@ -265,6 +362,34 @@ describe.skipIf(!haveRedisServer)('nicwatch demo, its scenario and its stop', ()
       await demo.stop();
     }
   }, 40_000);
+});
+
+describe.skipIf(!haveRedisServer)('nicwatch demo where its NETCONF switch cannot run', () => {
+  it('leaves sw-d and the server cabled to it out, said in one line', async () => {
+    // a PATH that has redis-server but neither ip nor ssh-keygen
+    const bin = mkdtempSync(join(tmpdir(), 'nicwatch-demo-path-'));
+    const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+    symlinkSync(redisServer.stdout.trim(), join(bin, 'redis-server'));
+    const demo = await startDemo({ env: { PATH: bin } });
+    try {
+      const reasons = [...demo.output().matchAll(LEFT_OUT)].map((m) => m[1]);
+      expect(reasons, demo.output()).toHaveLength(1);
+      if (NETCONF_PROBLEM === '') expect(reasons).toEqual(['ip, ssh-keygen not on PATH']);
+      expect(demo.output()).not.toMatch(SPEAKS_NETCONF);
+      expect(demo.output()).toMatch(/4 switches and 10 servers answer SNMP/);
+      const fleet = (await (await fetch(`${demo.url}/api/v1/health`)).json()) as Health;
+      expect(fleet.groups.map((g) => `${g.device}/${g.group}`).sort()).toEqual(
+        Object.keys(EXPECTED).sort(),
+      );
+      expect(fleet.switches.map((s) => s.device)).not.toContain('sw-d');
+      const cut = await fetch(`${demo.url}/lab/links/sw-d/swp1/down`, { method: 'POST' });
+      expect(cut.status).toBe(404);
+      expect(namespaces()).not.toContain(`nwdemo-${demo.pid}-sw-d`);
+    } finally {
+      await demo.stop();
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('nicwatch demo without any Redis', () => {

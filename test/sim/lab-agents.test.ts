@@ -36,6 +36,13 @@ describe('simulated SNMP agents', () => {
     await lab?.stop();
   });
 
+  it('serves every device over SNMP but the NETCONF switch (src/lab/netconf-switch.ts serves that)', () => {
+    const names = lab.devices.map((d) => d.name);
+    expect(names).toContain('srv-nc1');
+    expect(names).not.toContain('sw-d');
+    expect(names).toHaveLength(DEMO_LAB.switches.length - 1 + DEMO_LAB.servers.length);
+  });
+
   it('a walk past the last object ends empty instead of timing out', async () => {
     const sw = client('127.0.10.2');
     await expect(sw.walk(IF_STACK_STATUS)).resolves.toEqual([]);

@@ -4,7 +4,7 @@
  * its trap a moment later, and a bond fails over after its MII interval, or never without one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_LAB, type LabSpec } from '../../src/lab/spec';
+import { DEMO_LAB, netconfSwitches, withoutSwitch, type LabSpec } from '../../src/lab/spec';
 import { LabError, LabWorld, type LinkChange } from '../../src/lab/world';
 import { decodeGroupText } from '../../src/bond/decode';
 import { waitFor } from '../helpers/wait';
@@ -110,6 +110,43 @@ describe('the simulated lab', () => {
     world.setLink('sw-core', 'swp2', false);
     expect(root('sw-b')).toBe(world.bridge('sw-a').bridgeId);
     expect(newRoots, `got ${newRoots.join(', ')}, want sw-c then sw-a`).toEqual(['sw-c', 'sw-a']);
+  });
+
+  it('models sw-d, the NETCONF switch, as an island whose cables move srv-nc1 like any other', async () => {
+    world = new LabWorld(fast);
+    expect(world.bridge('sw-d').designatedRoot, 'its own root').toBe(world.bridge('sw-d').bridgeId);
+    expect(port('sw-d', 'swp1')).toMatchObject({ up: true, peer: 'srv-nc1 eth1' });
+    world.setLink('sw-d', 'swp1', false);
+    expect(world.serverInterfaces('srv-nc1').find((i) => i.name === 'eth1')?.up).toBe(false);
+    await waitFor(
+      'srv-nc1 to notice eth1',
+      () => group('srv-nc1', 'bond0').legs[1]?.up === false,
+      2000,
+    );
+    expect(group('srv-nc1', 'bond0').activeLeg, 'the primary keeps the traffic').toBe('eth0');
+    world.setLink('sw-d', 'swp1', true);
+    world.setLink('sw-a', 'swp11', false);
+    await waitFor(
+      'the failover to sw-d',
+      () => group('srv-nc1', 'bond0').activeLeg === 'eth1',
+      2000,
+    );
+  });
+
+  it('without its NETCONF switch the lab loses sw-d and srv-nc1, nothing else', () => {
+    expect(netconfSwitches(DEMO_LAB).map((sw) => sw.name)).toEqual(['sw-d']);
+    const smaller = withoutSwitch(DEMO_LAB, 'sw-d');
+    const names = (spec: LabSpec) => [
+      ...spec.switches.map((sw) => sw.name),
+      ...spec.servers.map((server) => server.name),
+    ];
+    expect(names(DEMO_LAB).filter((name) => !names(smaller).includes(name))).toEqual([
+      'sw-d',
+      'srv-nc1',
+    ]);
+    expect(smaller.trunks).toEqual(DEMO_LAB.trunks);
+    expect(smaller.cutAtStart).toEqual(DEMO_LAB.cutAtStart);
+    expect(netconfSwitches(smaller)).toEqual([]);
   });
 
   it('names what does not exist', () => {
