@@ -40,7 +40,8 @@ export interface ManagementLink {
 }
 
 /** 198.18.200.0/24 (RFC 2544 benchmarking space) holds 64 management /30s. */
-const MGMT_BASE = ipv4ToInt('198.18.200.0');
+export const DEMO_MANAGEMENT_NET = '198.18.200.0';
+const MGMT_BASE = ipv4ToInt(DEMO_MANAGEMENT_NET);
 const MGMT_SUBNETS = 64;
 
 /**

@@ -42,6 +42,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild } from './snmpd';
 import { waitFor } from './wait';
+import { DEMO_MANAGEMENT_NET } from '../../src/lab/netns';
 
 // ---------------------------------------------------------------------------------------------
 // Spec and public types
@@ -301,6 +302,8 @@ function reserveSlot(): Slot {
       const int = ipToInt(address);
       return int >= BASE && int < BASE + SLOTS * 256 ? Math.floor((int - BASE) / 256) : -1;
     };
+    // The demo's NETCONF switch takes its management /30s from this block, whenever it starts.
+    if (slot === blockOf(DEMO_MANAGEMENT_NET)) continue;
     if (namespaces.some((name) => name.startsWith(prefix))) continue;
     if (links.some((name) => name.startsWith(`m${slot}-`))) continue;
     if (addresses.some((address) => blockOf(address) === slot)) continue;
