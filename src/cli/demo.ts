@@ -11,6 +11,8 @@ interface DemoFlags {
 }
 
 const EXIT_USAGE = 2;
+/** The shell's 128 + SIGINT. */
+const EXIT_SIGNALLED = 130;
 
 export function addDemoCommand(program: Command): void {
   program
@@ -51,15 +53,19 @@ export function addDemoCommand(program: Command): void {
         say,
         logger,
       });
-      const stop = (): void => {
+      // The first signal stops the demo cleanly; a second one (an impatient Ctrl-C) exits at
+      // once, and the 'exit' handlers still remove the lab's daemons, namespaces and Redis.
+      let signals = 0;
+      const onSignal = (): void => {
+        signals += 1;
+        if (signals > 1) process.exit(EXIT_SIGNALLED);
         say('stopping');
         void starting
           .then((demo) => demo.stop())
           .catch(() => undefined)
           .then(() => process.exit(0));
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
       try {
         const demo = await starting;
         say(`dashboard at ${demo.url}`);

@@ -4,6 +4,7 @@
  * Redis. The lab's cables can be cut and mended by hand (`POST /lab/links/...`) and, unless told
  * otherwise, a scenario cuts and mends one now and then. A NETCONF switch runs where root and
  * netconfd allow it; elsewhere it is left out, with the servers cabled to it, in one line.
+ * What a killed demo left of its NETCONF switch is removed first.
  */
 import type { Logger } from '../log';
 import { AVAILABLE_ROLES, startDaemon, type Daemon } from '../daemon/run';
@@ -12,6 +13,7 @@ import { connectRedis, deleteKeysUnder } from '../store/redis';
 import { labConfig } from './config';
 import { startSimulatedLab, type RunningLab } from './lab';
 import {
+  removeLeftoversOfDeadDemos,
   startNetconfSwitch,
   type NetconfSwitchDevice,
   type RunningNetconfSwitch,
@@ -124,6 +126,14 @@ async function startNetconfSwitches(
   full: LabSpec,
   options: Pick<DemoOptions, 'say' | 'logger'>,
 ): Promise<{ spec: LabSpec; world: LabWorld; running: RunningNetconfSwitch[] }> {
+  if (netconfSwitches(full).length > 0) {
+    const left = removeLeftoversOfDeadDemos();
+    if (left.namespaces.length > 0) {
+      options.say(
+        `removed what ended demos (pid ${left.owners.join(', ')}) left: ${left.namespaces.length} namespaces, ${left.killed.length} daemons`,
+      );
+    }
+  }
   for (let spec = full; ;) {
     const world = new LabWorld(spec);
     const running: RunningNetconfSwitch[] = [];

@@ -72,11 +72,13 @@ function sshKeygen(file: string): void {
   }
 }
 
+/** `onSpawn` learns of the child before it is ready, so that a stop meanwhile ends it too. */
 export async function startNetconfd(
   netns: string,
   dir: string,
   socket: string,
   timeoutMs: number,
+  onSpawn: (child: ChildProcess) => void,
 ): Promise<ChildProcess> {
   const log = join(dir, 'netconfd.log');
   // `ip netns exec` execs netconfd: this PID is netconfd's
@@ -103,6 +105,7 @@ export async function startNetconfd(
       },
     },
   );
+  onSpawn(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await waitUntilReady(
@@ -120,6 +123,7 @@ export async function startSshd(
   dir: string,
   address: string,
   timeoutMs: number,
+  onSpawn: (child: ChildProcess) => void,
 ): Promise<ChildProcess> {
   // sshd's privilege separation folder; Debian's service unit makes it, a bare sshd does not
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -130,6 +134,7 @@ export async function startSshd(
     ['netns', 'exec', netns, SSHD, '-D', '-f', join(dir, 'sshd_config'), '-E', log],
     { stdio: 'ignore' },
   );
+  onSpawn(child);
   await waitUntilReady(
     'sshd',
     child,

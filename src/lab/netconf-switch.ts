@@ -9,9 +9,17 @@
  * `ifconfig` on the interfaces it sees. Recipe and pitfalls: docs/architecture.md (the lab).
  */
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
 import {
   NETCONF_PORT,
   NETCONFD,
@@ -31,6 +39,10 @@ import {
   ipAsync,
   ipBatch,
   killNamespaceProcesses,
+  listNamespaces,
+  MANAGEMENT_LINK_PREFIX,
+  namespacePids,
+  vethLinks,
   type ManagementLink,
 } from './netns';
 import type { LabSwitch } from './spec';
@@ -38,6 +50,15 @@ import type { LabWorld } from './world';
 
 /** Bound of each poll's exchange: the switch answers from the same machine. */
 const NETCONF_TIMEOUT_MS = 3000;
+
+/**
+ * `nwdemo-<tag>-<switch>` and `…-nics`: the tag is the owning demo's PID (tests put a letter
+ * before it), which tells a dead demo's leftovers from a live one's.
+ */
+const NAMESPACE_PREFIX = 'nwdemo-';
+const OWNER_PID = /^nwdemo-[a-z]?(\d+)-(.+?)(?:-nics)?$/;
+/** The folder a switch's files sit in, under the temporary folder. */
+const FOLDER_PREFIX = 'nicwatch-demo-';
 
 /** What the nicwatch configuration says of the switch. */
 export interface NetconfSwitchDevice {
@@ -87,14 +108,18 @@ export async function startNetconfSwitch(
   const problem = netconfSwitchProblem();
   if (problem) return { leftOut: problem };
   const begin = Date.now();
-  const netns = `nwdemo-${options.tag ?? process.pid}-${sw.name}`;
+  const netns = `${NAMESPACE_PREFIX}${options.tag ?? process.pid}-${sw.name}`;
   const far = `${netns}-nics`;
   let dir = '';
   const children: ChildProcess[] = [];
   let mgmt: ManagementLink | null = null;
   let unfollow = (): void => undefined;
 
+  // Synchronous, so that it can run from a process 'exit' handler; once is enough.
+  let removed = false;
   const removeAll = (): void => {
+    if (removed) return;
+    removed = true;
     unfollow();
     for (const child of children) if (running(child)) child.kill('SIGKILL');
     for (const ns of [netns, far]) killNamespaceProcesses(ns);
@@ -103,20 +128,21 @@ export async function startNetconfSwitch(
     for (const ns of [netns, far]) deleteNamespace(ns);
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
-  // However the demo ends (an exception, process.exit), the namespaces and daemons end with it.
-  process.once('exit', removeAll);
+  // However the demo ends (an exception, process.exit, a stop cut short by it), the namespaces
+  // and daemons end with it: the listener stays until the removal has run.
+  process.on('exit', removeAll);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    process.off('exit', removeAll);
     unfollow();
     await Promise.all(children.map((child) => stopChild(child)));
     removeAll();
+    process.off('exit', removeAll);
   };
 
   try {
-    dir = mkdtempSync(join(tmpdir(), `nicwatch-demo-${sw.name}-`));
+    dir = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${sw.name}-`));
     ip(['netns', 'add', netns]);
     ip(['netns', 'add', far]);
     mgmt = claimManagementLink(netns);
@@ -137,8 +163,9 @@ export async function startNetconfSwitch(
 
     const files = writeNetconfFiles(dir, mgmt.address);
     const timeoutMs = options.startTimeoutMs ?? 10_000;
-    children.push(await startNetconfd(netns, dir, files.socket, timeoutMs));
-    children.push(await startSshd(netns, dir, mgmt.address, timeoutMs));
+    const track = (child: ChildProcess): void => void children.push(child);
+    await startNetconfd(netns, dir, files.socket, timeoutMs, track);
+    await startSshd(netns, dir, mgmt.address, timeoutMs, track);
     return {
       name: sw.name,
       device: {
@@ -164,6 +191,77 @@ export async function startNetconfSwitch(
         .trim(),
     };
   }
+}
+
+export interface Leftovers {
+  /** The dead demos' PIDs. */
+  owners: number[];
+  namespaces: string[];
+  /** Their netconfd, sshd and whatever else still ran in them, SIGKILLed. */
+  killed: number[];
+}
+
+/**
+ * Removes what demos that were SIGKILLed (or lost power) left: their namespaces, the daemons
+ * still running in them, their management links and their folders (found in the daemons'
+ * command lines). A namespace whose owner PID runs is never touched, nor a link whose peer sits
+ * in such a namespace. Their private Redis cannot be told from another one and is left.
+ */
+export function removeLeftoversOfDeadDemos(): Leftovers {
+  const found: Leftovers = { owners: [], namespaces: [], killed: [] };
+  if (netconfSwitchProblem() !== '') return found;
+  // links first: a link made after this list has its peer's id set before namespaces are listed
+  const links = vethLinks(MANAGEMENT_LINK_PREFIX);
+  const namespaces = listNamespaces();
+  const dead = namespaces.filter((ns) => {
+    const owner = OWNER_PID.exec(ns.name);
+    return owner !== null && !existsSync(`/proc/${owner[1]}`);
+  });
+  const named = new Set(namespaces.map((ns) => ns.id).filter((id) => id !== null));
+  const deadIds = new Set(dead.map((ns) => ns.id).filter((id) => id !== null));
+  const folders = new Set<string>();
+  for (const ns of dead) {
+    const [, owner = '', switchName = ''] = OWNER_PID.exec(ns.name) ?? [];
+    const pids = namespacePids(ns.name);
+    for (const pid of pids) for (const folder of foldersOf(pid, switchName)) folders.add(folder);
+    killNamespaceProcesses(ns.name);
+    if (!found.owners.includes(Number(owner))) found.owners.push(Number(owner));
+    found.namespaces.push(ns.name);
+    found.killed.push(...pids);
+  }
+  // A link whose peer namespace is dead goes with it, or lost its name: both are orphans.
+  for (const link of links) {
+    const peer = link.peerNetnsId;
+    if (peer !== null && (deadIds.has(peer) || !named.has(peer))) deleteLink(link.name);
+  }
+  for (const ns of dead) deleteNamespace(ns.name);
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  return found;
+}
+
+/** The switch folders a process's command line names (netconfd's socket, sshd's config). */
+function foldersOf(pid: number, switchName: string): string[] {
+  let args: string[];
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+  const base = tmpdir();
+  const name = new RegExp(`^${FOLDER_PREFIX}${escapeRegExp(switchName)}-[A-Za-z0-9]{6}$`);
+  const folders = args.flatMap((arg) =>
+    arg
+      .split(/[=@]/)
+      .filter((part) => part.startsWith(`${base}${sep}`))
+      .map((part) => part.slice(base.length + 1).split(sep)[0] ?? '')
+      .filter((folder) => name.test(folder))
+      .map((folder) => join(base, folder)),
+  );
+  return [...new Set(folders)];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -43,6 +43,7 @@ export interface ManagementLink {
 export const DEMO_MANAGEMENT_NET = '198.18.200.0';
 const MGMT_BASE = ipv4ToInt(DEMO_MANAGEMENT_NET);
 const MGMT_SUBNETS = 64;
+export const MANAGEMENT_LINK_PREFIX = 'nwdemo-m';
 
 /**
  * A veth pair from the root namespace (`nwdemo-m<n>`) to `mgmt` in `netns`, on the first /30
@@ -54,7 +55,7 @@ export function claimManagementLink(netns: string): ManagementLink {
   for (let n = 0; n < MGMT_SUBNETS; n++) {
     const subnet = MGMT_BASE + n * 4;
     if ([0, 1, 2, 3].some((host) => used.has(subnet + host))) continue;
-    const link = `nwdemo-m${n}`;
+    const link = `${MANAGEMENT_LINK_PREFIX}${n}`;
     try {
       ip(['link', 'add', link, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', netns]);
     } catch (err) {
@@ -74,17 +75,57 @@ export function claimManagementLink(netns: string): ManagementLink {
   throw new NetnsError('every management /30 of 198.18.200.0/24 is in use');
 }
 
+/** The PIDs of the processes running in `netns`; none when it is gone. */
+export function namespacePids(netns: string): number[] {
+  const listed = spawnSync('ip', ['netns', 'pids', netns], { encoding: 'utf8', timeout: 10_000 });
+  return (listed.stdout ?? '')
+    .split(/\s+/)
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+
 /** SIGKILLs whatever still runs in `netns`: all of it was started there by its owner. */
 export function killNamespaceProcesses(netns: string): void {
-  const listed = spawnSync('ip', ['netns', 'pids', netns], { encoding: 'utf8', timeout: 10_000 });
-  for (const pid of (listed.stdout ?? '').split(/\s+/).map(Number)) {
-    if (!Number.isInteger(pid) || pid <= 0) continue;
+  for (const pid of namespacePids(netns)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // gone meanwhile
     }
   }
+}
+
+export interface NamedNamespace {
+  name: string;
+  /** The root namespace's id for it, set once a link has a peer there. */
+  id: number | null;
+}
+
+export function listNamespaces(): NamedNamespace[] {
+  const listed = spawnSync('ip', ['-j', 'netns', 'list'], { encoding: 'utf8', timeout: 10_000 });
+  const text = (listed.stdout ?? '').trim();
+  if (listed.status !== 0 || text === '') return [];
+  return (JSON.parse(text) as Array<{ name: string; id?: number }>).map((ns) => ({
+    name: ns.name,
+    id: ns.id ?? null,
+  }));
+}
+
+export interface VethEnd {
+  name: string;
+  /** The id of the namespace its peer sits in; null when the peer is in this one. */
+  peerNetnsId: number | null;
+}
+
+/** The root namespace's veth ends whose name starts with `prefix`. */
+export function vethLinks(prefix: string): VethEnd[] {
+  const links = JSON.parse(ip(['-j', 'link', 'show', 'type', 'veth']) || '[]') as Array<{
+    ifname: string;
+    link_netnsid?: number;
+  }>;
+  return links
+    .filter((link) => link.ifname.startsWith(prefix))
+    .map((link) => ({ name: link.ifname, peerNetnsId: link.link_netnsid ?? null }));
 }
 
 /** Removes a namespace (its veth ends go with it, and so do their peers); quiet when absent. */

@@ -57,13 +57,14 @@ export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<D
   };
   process.once('exit', onExit);
   const stop = async (): Promise<void> => {
-    process.off('exit', onExit);
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await gone;
     }
     rmSync(dir, { recursive: true, force: true });
+    // Only now: an exit while Redis was stopping still has the synchronous removal.
+    process.off('exit', onExit);
   };
   try {
     await waitForPing(url, child);

@@ -16,6 +16,7 @@ import type { Job, Queue, QueueFactory } from '../queue/queues';
 import type { Keys } from '../store/keys';
 import { loadPoll, savePoll } from '../store/polls';
 import { diffPolls } from './diff';
+import { NETCONF_DEFAULT_TIMEOUT_MS } from './netconf-poller';
 import { pollDevice, type OpenClient, type PollResult } from './poll-device';
 
 export interface PollerOptions {
@@ -36,7 +37,7 @@ export interface Poller {
 
 const MAX_BACKOFF_INTERVALS = 8;
 const RESCHEDULE_MS = 60_000;
-/** A forced poll that meets a running one asks again this often, this many times at most. */
+/** A forced poll that meets a running one asks again this often, at least this many times. */
 const FORCED_LOCK_WAIT_MS = 200;
 const FORCED_LOCK_WAITS = 25;
 
@@ -62,11 +63,17 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
     // A verifying poll must read the device after the trap: when a poll that may have read it
     // before is still running, ask again shortly rather than let that older reading stand.
     const waits = job.data.lockWaits ?? 0;
-    if (poll === null && force && waits < FORCED_LOCK_WAITS) {
+    if (poll !== null || !force) return;
+    if (waits < forcedLockWaits(device)) {
       await queue.add(
         'poll',
         { ...job.data, lockWaits: waits + 1 },
         { delay: FORCED_LOCK_WAIT_MS, removeOnComplete: true, removeOnFail: true },
+      );
+    } else {
+      options.logger.info(
+        { device: device.name, waits },
+        'verifying poll given up: another poll held the device too long',
       );
     }
   });
@@ -77,6 +84,16 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
       await queue.close();
     },
   };
+}
+
+/**
+ * How many times a forced poll asks again: long enough to outlast the device's slowest poll. A
+ * NETCONF poll may spend its timeout connecting and again on its `<get>`, then closing.
+ */
+export function forcedLockWaits(device: DeviceConfig): number {
+  if (!device.netconf) return FORCED_LOCK_WAITS;
+  const worstMs = 2 * (device.netconf.timeoutMs ?? NETCONF_DEFAULT_TIMEOUT_MS) + 2000;
+  return Math.max(FORCED_LOCK_WAITS, Math.ceil(worstMs / FORCED_LOCK_WAIT_MS));
 }
 
 export function intervalMsOf(device: DeviceConfig, config: NicwatchConfig): number {

@@ -1,11 +1,13 @@
 /**
  * The demo's NETCONF switch against the product's own NETCONF poll: real netconfd and sshd in a
  * namespace of the switch's own, its ports following the lab world's cables through the kernel,
- * and nothing left behind once it stops. Needs root and netconfd (scripts/install-deps.sh
- * --with-nms); skips with the reason otherwise.
+ * and nothing left behind once it stops — nor once a demo is stopped by a second Ctrl-C, nor,
+ * after the next demo has started, once one is SIGKILLed. Needs root and netconfd
+ * (scripts/install-deps.sh --with-nms); skips with the reason otherwise.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   netconfSwitchProblem,
@@ -16,6 +18,7 @@ import {
 import { DEMO_LAB, type LabSwitch } from '../../src/lab/spec';
 import { LabWorld } from '../../src/lab/world';
 import { pollOverNetconf } from '../../src/poll/netconf-poller';
+import { startDemo, type DemoProcess } from '../helpers/demo';
 import { waitFor } from '../helpers/wait';
 
 const PROBLEM = netconfSwitchProblem();
@@ -25,10 +28,10 @@ const namespaces = (): string[] =>
   spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     .stdout.split('\n')
     .map((line) => line.split(' ')[0] ?? '');
+/** A zombie counts as gone: a daemon whose parent died is reaped by whoever adopts it. */
 const alive = (pid: number): boolean => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -127,5 +130,194 @@ describe.skipIf(PROBLEM !== '')(
         new RegExp(`${rootEnd.replace(/\./g, '\\.')}/`),
       );
     });
+  },
+);
+
+/** What a demo's NETCONF switch puts on the machine, found from outside the demo. */
+interface Traces {
+  namespaces: string[];
+  /** netconfd, sshd and anything else running in those namespaces. */
+  daemons: number[];
+  /** The root-side ends of its management links. */
+  links: string[];
+  /** Its folders with the keys, from the daemons' command lines. */
+  folders: string[];
+}
+interface DemoTraces extends Traces {
+  owner: number;
+}
+const NOTHING: Traces = { namespaces: [], daemons: [], links: [], folders: [] };
+
+const namedNamespaces = (): Array<{ name: string; id?: number }> =>
+  JSON.parse(spawnSync('ip', ['-j', 'netns', 'list'], { encoding: 'utf8' }).stdout.trim() || '[]');
+/** Each veth end of the root namespace with the id of its peer's namespace. */
+const vethPeers = (): Map<string, number | undefined> =>
+  new Map(
+    (
+      JSON.parse(
+        spawnSync('ip', ['-j', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' }).stdout ||
+          '[]',
+      ) as Array<{ ifname: string; link_netnsid?: number }>
+    ).map((link) => [link.ifname, link.link_netnsid]),
+  );
+
+function tracesOf(owner: number): DemoTraces {
+  const ours = namedNamespaces().filter((ns) => ns.name.startsWith(`nwdemo-${owner}-`));
+  const ids = new Set(ours.flatMap((ns) => (ns.id === undefined ? [] : [ns.id])));
+  const daemons = ours.flatMap((ns) =>
+    spawnSync('ip', ['netns', 'pids', ns.name], { encoding: 'utf8' })
+      .stdout.split(/\s+/)
+      .filter(Boolean)
+      .map(Number),
+  );
+  const folder = new RegExp(`${tmpdir()}/nicwatch-demo-sw-d-\\w{6}`, 'g');
+  const folders = daemons.flatMap((pid) => {
+    try {
+      return [...readFileSync(`/proc/${pid}/cmdline`, 'utf8').matchAll(folder)].map((m) => m[0]);
+    } catch {
+      return [];
+    }
+  });
+  return {
+    owner,
+    namespaces: ours.map((ns) => ns.name),
+    daemons,
+    links: [...vethPeers()]
+      .filter(([name, peer]) => name.startsWith('nwdemo-m') && peer !== undefined && ids.has(peer))
+      .map(([name]) => name),
+    folders: [...new Set(folders)],
+  };
+}
+
+/**
+ * What is still there of `traces`. A link of the same name counts unless its peer now sits in
+ * another demo's namespace: the next demo takes the first free /30, and so the same name.
+ */
+function remaining(traces: DemoTraces): Traces {
+  const named = namedNamespaces();
+  const peers = vethPeers();
+  const stillOurs = (link: string): boolean => {
+    if (!peers.has(link)) return false;
+    const peer = named.find((ns) => ns.id !== undefined && ns.id === peers.get(link));
+    return peer === undefined || peer.name.startsWith(`nwdemo-${traces.owner}-`);
+  };
+  return {
+    namespaces: traces.namespaces.filter((ns) => named.some((n) => n.name === ns)),
+    daemons: traces.daemons.filter(alive),
+    links: traces.links.filter(stillOurs),
+    folders: traces.folders.filter((folder) => existsSync(folder)),
+  };
+}
+
+/** By PID and by the names the test saw, and what the demo's namespaces hold now. */
+function removeTraces(traces: DemoTraces): void {
+  const now = tracesOf(traces.owner);
+  const left = remaining({
+    owner: traces.owner,
+    namespaces: [...new Set([...traces.namespaces, ...now.namespaces])],
+    daemons: [...new Set([...traces.daemons, ...now.daemons])],
+    links: [...new Set([...traces.links, ...now.links])],
+    folders: [...new Set([...traces.folders, ...now.folders])],
+  });
+  for (const pid of left.daemons) process.kill(pid, 'SIGKILL');
+  for (const link of left.links) spawnSync('ip', ['link', 'del', link], { stdio: 'ignore' });
+  for (const ns of left.namespaces) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  for (const folder of left.folders) rmSync(folder, { recursive: true, force: true });
+}
+
+/** The demo's NETCONF switch is up: both namespaces, netconfd and sshd, the link, the folder. */
+async function switchTraces(demo: DemoProcess): Promise<DemoTraces> {
+  expect(demo.output()).toContain('sw-d speaks NETCONF');
+  let traces: DemoTraces = { owner: 0, ...NOTHING };
+  await waitFor(
+    'the demo’s sw-d namespaces, daemons, link and folder',
+    () => {
+      traces = tracesOf(demo.pid);
+      return (
+        traces.namespaces.length === 2 &&
+        traces.daemons.length >= 2 &&
+        traces.links.length === 1 &&
+        traces.folders.length === 1
+      );
+    },
+    5000,
+  );
+  return traces;
+}
+
+/** The folder of the demo's private Redis: redis-server works in its `--dir`. */
+function privateRedisFolder(demo: DemoProcess): string {
+  const pid = /private redis-server \(pid (\d+)\)/.exec(demo.output())?.[1];
+  try {
+    const folder = readlinkSync(`/proc/${pid}/cwd`);
+    return folder.startsWith(`${tmpdir()}/nicwatch-demo-redis-`) ? folder : '';
+  } catch {
+    return '';
+  }
+}
+
+const NO_REDIS = spawnSync('redis-server', ['--version']).error !== undefined;
+
+describe.skipIf(PROBLEM !== '' || NO_REDIS)(
+  `a demo that ends abruptly${PROBLEM && ` (${PROBLEM}: scripts/install-deps.sh --with-nms, as root)`}${NO_REDIS ? ' (needs redis-server)' : ''}`,
+  () => {
+    it('stopped by two quick SIGINTs, leaves no namespace, daemon, link or folder', async () => {
+      const demo = await startDemo();
+      let traces: DemoTraces = { owner: demo.pid, ...NOTHING };
+      try {
+        traces = await switchTraces(demo);
+        process.kill(demo.pid, 'SIGINT');
+        // the second comes while the first's clean stop is under way
+        await waitFor('the demo to say it is stopping', () => /stopping/.test(demo.output()), 5000);
+        process.kill(demo.pid, 'SIGINT');
+        await waitFor('the demo to exit', () => !alive(demo.pid), 10_000);
+        await waitFor('its daemons to be gone', () => !traces.daemons.some(alive), 5000);
+        expect(remaining(traces)).toEqual(NOTHING);
+        expect(tracesOf(demo.pid).namespaces).toEqual([]);
+      } finally {
+        await demo.stop();
+        removeTraces(traces);
+      }
+    }, 90_000);
+
+    it('SIGKILLed, leaves what the next demo removes as it starts', async () => {
+      const killed = await startDemo();
+      let traces: DemoTraces = { owner: killed.pid, ...NOTHING };
+      let redisFolder = '';
+      let next: DemoProcess | null = null;
+      try {
+        traces = await switchTraces(killed);
+        redisFolder = privateRedisFolder(killed);
+        expect(redisFolder, 'the private Redis’s folder').not.toBe('');
+        process.kill(killed.pid, 'SIGKILL');
+        await waitFor('the SIGKILLed demo to be gone', () => !alive(killed.pid), 5000);
+        const { namespaces, daemons, links, folders } = traces;
+        expect(remaining(traces), 'a SIGKILLed demo cannot clean up').toEqual({
+          namespaces,
+          daemons,
+          links,
+          folders,
+        });
+
+        next = await startDemo();
+        expect(next.output()).toMatch(
+          new RegExp(`removed what ended demos \\(pid [\\d, ]*\\b${killed.pid}\\b`),
+        );
+        await waitFor(
+          'the dead demo’s daemons to be gone',
+          () => !traces.daemons.some(alive),
+          5000,
+        );
+        expect(remaining(traces)).toEqual(NOTHING);
+        const nextTraces = await switchTraces(next);
+        expect(nextTraces.links, 'the next demo has its own link').toHaveLength(1);
+      } finally {
+        await next?.stop();
+        // its Redis by PID (the helper does), and the folder that Redis ran in
+        await killed.stop();
+        if (redisFolder) rmSync(redisFolder, { recursive: true, force: true });
+        removeTraces(traces);
+      }
+    }, 120_000);
   },
 );
