@@ -50,7 +50,9 @@ export async function checkViaApi(check: ApiCheck): Promise<CheckResult> {
 /** A switch: reachable or not (with the reason), upstream, and how many ports are up. */
 export function judgeApiSwitch(sw: SwitchHealth): CheckResult {
   const up = sw.ports.filter((port) => port.up === true).length;
-  const said = sw.reasons.map((r) => `${r.message} [${r.code}]`).join(' / ');
+  // a daemon from before switch reasons sends none
+  const reasons = (sw as Partial<SwitchHealth>).reasons ?? [];
+  const said = reasons.map((r) => `${r.message} [${r.code}]`).join(' / ');
   return {
     status: sw.status,
     summary: `${sw.device} (switch): ${said || `reachable, ${up} of ${sw.ports.length} ports up`}`,

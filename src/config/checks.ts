@@ -85,6 +85,7 @@ function checkDevice(
     ...checkUnique(groups, 'name', [...base, 'groups'], (v, f) => duplicate('group', v, f)),
     ...groups.flatMap((group, g) => checkGroup(group, [...base, 'groups', g], devices)),
   ];
+  issues.push(...checkNetconfLogin(field(device, 'netconf'), base));
   // A device with `netconf:` is polled over NETCONF: its groups can only come from interfaces.
   if (field(device, 'netconf') !== undefined) {
     groups.forEach((group, g) => {
@@ -101,6 +102,14 @@ function checkDevice(
     issues.push({ path: formatPath([...base, 'groups']), message });
   }
   return issues;
+}
+
+/** The client logs in with what the block gives: no agent and no ~/.ssh keys are tried. */
+function checkNetconfLogin(netconf: unknown, base: PathSegment[]): ConfigIssue[] {
+  if (!isRecord(netconf)) return [];
+  if (netconf.password !== undefined || netconf.privateKeyFile !== undefined) return [];
+  const path = formatPath([...base, 'netconf', 'password']);
+  return [{ path, message: 'give password or privateKeyFile' }];
 }
 
 /** A device polled over SNMPv3 needs a user, its own or the one in snmpDefaults. */

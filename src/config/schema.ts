@@ -178,9 +178,20 @@ export const netconfSchema = z.strictObject({
    */
   port: port.default(830),
   username: nonEmpty,
-  /** Without password or privateKeyFile the SSH client's own keys are tried. */
+  /** One of password and privateKeyFile is required (checks.ts); with both, either may log in. */
   password: z.string().optional(),
   privateKeyFile: nonEmpty.optional(),
+  /**
+   * The switch's SSH host key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` and 43 base64
+   * characters). When set, a server offering any other key fails the poll as an authentication
+   * error; when absent, any host key is accepted.
+   */
+  hostKey: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, {
+      error: 'must be "SHA256:" and 43 base64 characters, as ssh-keygen -lf prints it',
+    })
+    .optional(),
   /** Left to the NETCONF client's own default when absent. */
   timeoutMs: positiveMs.optional(),
 });

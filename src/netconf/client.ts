@@ -20,6 +20,7 @@ import {
   type RpcErrorInfo,
   type ServerHello,
 } from './messages';
+import { MAX_XML_CHARS } from './xml';
 
 export type { RpcErrorInfo } from './messages';
 
@@ -90,6 +91,11 @@ const HELLO_TO_RPC_GAP_MS = 50;
 /** How long close() waits for the `<ok/>` of `<close-session/>`. */
 const CLOSE_WAIT_MS = 1000;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * A message larger than this is refused as it arrives. Replies are nearly all ASCII, so the
+ * margin over the characters xml.ts parses at most lets through only what it may still read.
+ */
+const MAX_MESSAGE_BYTES = MAX_XML_CHARS + 4 * 1024 * 1024;
 
 export function describeNetconfTarget(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
@@ -134,8 +140,12 @@ class Session implements NetconfSession {
   hostKeySha256 = '';
   private stage: Stage = 'connecting';
   private readonly client = new Client();
+  /** Settles when the SSH connection has closed, however it ended; at once when it already has. */
+  private readonly connectionClosed = new Promise<void>((resolve) =>
+    this.client.once('close', () => resolve()),
+  );
   private channel: ClientChannel | null = null;
-  private readonly reader = new MessageReader('eom');
+  private readonly reader = new MessageReader('eom', MAX_MESSAGE_BYTES);
   private readonly pending = new Map<string, Pending>();
   private nextId = 0;
   private closing: Promise<void> | null = null;
@@ -370,9 +380,11 @@ class Session implements NetconfSession {
     if (this.stage === 'open' && this.channel) {
       await this.send('<close-session/>', CLOSE_WAIT_MS).catch(() => undefined);
     }
-    const ended = new Promise<void>((resolve) => this.client.once('close', () => resolve()));
     this.teardown(this.closedError('close() was called'));
-    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS))]);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    await Promise.race([this.connectionClosed, waited]);
+    clearTimeout(timer);
     this.client.destroy();
   }
 

@@ -40,8 +40,12 @@ export function parseServerHello(message: string): ServerHello {
   return { capabilities, sessionId: sessionId ? sessionId.text.trim() : null };
 }
 
+/**
+ * A comment's body cannot run past its first `-->`: each character has one way to match, so
+ * many leading comments cost linear time instead of backtracking across them.
+ */
 const REPLY_START =
-  /^\uFEFF?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:[A-Za-z_][\w.-]*:)?rpc-reply\b([^>]*)>/;
+  /^\uFEFF?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:[A-Za-z_][\w.-]*:)?rpc-reply\b([^>]*)>/;
 const MESSAGE_ID = /(?:^|\s)message-id\s*=\s*(?:"([^"]*)"|'([^']*)')/;
 
 /**

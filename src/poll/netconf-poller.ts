@@ -44,6 +44,7 @@ export function netconfTargetOf(device: DeviceConfig, netconf: NetconfConfig): N
     username: netconf.username,
     password: netconf.password,
     privateKeyFile: netconf.privateKeyFile,
+    hostKeySha256: netconf.hostKey,
     connectTimeoutMs: timeoutMs,
     rpcTimeoutMs: timeoutMs,
   };

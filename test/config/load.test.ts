@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, resolveSnmp } from '../../src/config/load';
 import type { NicwatchConfig } from '../../src/config/schema';
+import { netconfTargetOf } from '../../src/poll/netconf-poller';
 import { ConfigError, formatConfigIssue } from '../../src/errors';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'config');
@@ -133,7 +134,7 @@ describe('parseConfig: schema errors', () => {
       name: 'missing required keys',
       text: yaml(
         'devices:',
-        '  - { name: sw-a, role: switch, netconf: { port: 830 } }',
+        '  - { name: sw-a, role: switch, netconf: { port: 830, password: p } }',
         '  - name: srv1',
         '    role: server',
         '    address: 10.0.0.21',
@@ -174,7 +175,7 @@ describe('parseConfig: schema errors', () => {
         'devices:',
         '  - { name: sw-a, role: switch, address: 300.1.2.3 }',
         '  - { name: sw-b, role: switch, address: "sw b.example" }',
-        '  - { name: sw-c, role: switch, address: 10.0.0.3, netconf: { port: 0, username: a } }',
+        '  - { name: sw-c, role: switch, address: 10.0.0.3, netconf: { port: 0, username: a, password: p } }',
       ),
       want: [
         'api.listen: an IPv6 address needs brackets, e.g. "[::1]:8080"',
@@ -305,7 +306,7 @@ describe('parseConfig: cross-field errors', () => {
         'devices:',
         '  - { name: sw-a, role: switch, address: 10.0.0.1 }',
         '  - { name: sw-b, role: switch, address: 10.0.0.2, snmp: { version: 2c } }',
-        '  - { name: sw-c, role: switch, address: 10.0.0.3, netconf: { username: a } }',
+        '  - { name: sw-c, role: switch, address: 10.0.0.3, netconf: { username: a, password: p } }',
         '  - name: sw-d',
         '    role: switch',
         '    address: 10.0.0.4',
@@ -338,7 +339,7 @@ describe('parseConfig: a server polled over NETCONF', () => {
         '  - name: srv-n',
         '    role: server',
         '    address: 10.0.0.9',
-        '    netconf: { username: admin }',
+        '    netconf: { username: admin, privateKeyFile: /etc/nicwatch/id_ed25519 }',
         '    groups:',
         '      - { name: bond0, legs: [{ interface: eth0 }] }',
         '      - { name: team0, source: if-mib, legs: [{ interface: eth1 }, { interface: eth2 }] }',
@@ -348,6 +349,60 @@ describe('parseConfig: a server polled over NETCONF', () => {
       ],
     },
   ]);
+});
+
+describe('parseConfig: the netconf block', () => {
+  const FINGERPRINT = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s';
+  runIssueCases([
+    {
+      name: 'neither password nor privateKeyFile: no other keys are tried',
+      text: yaml(
+        ...SWITCHES,
+        '  - { name: sw-c, role: switch, address: 10.0.0.3, netconf: { username: a } }',
+      ),
+      want: ['devices[2].netconf.password: give password or privateKeyFile'],
+    },
+    {
+      name: 'a key file alone, or a password alone, is enough',
+      text: yaml(
+        ...SWITCHES,
+        '  - { name: sw-c, role: switch, address: 10.0.0.3, netconf: { username: a, privateKeyFile: /k } }',
+        '  - { name: sw-d, role: switch, address: 10.0.0.4, netconf: { username: a, password: "" } }',
+      ),
+      want: [],
+    },
+    {
+      name: 'a host key not as ssh-keygen -lf prints it',
+      text: yaml(
+        ...SWITCHES,
+        '  - name: sw-c',
+        '    role: switch',
+        '    address: 10.0.0.3',
+        '    netconf: { username: a, password: p, hostKey: "MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48" }',
+      ),
+      want: [
+        'devices[2].netconf.hostKey: must be "SHA256:" and 43 base64 characters, as ssh-keygen -lf prints it',
+      ],
+    },
+  ]);
+
+  it('reads hostKey as given, and the poller pins it', () => {
+    const config = parseConfig(
+      yaml(
+        ...SWITCHES,
+        '  - name: sw-c',
+        '    role: switch',
+        '    address: 10.0.0.3',
+        `    netconf: { username: a, password: p, hostKey: "${FINGERPRINT}" }`,
+      ),
+      'test.yaml',
+      {},
+    );
+    const device = config.devices[2];
+    if (device?.netconf === undefined) throw new Error('no netconf block');
+    expect(device.netconf.hostKey).toBe(FINGERPRINT);
+    expect(netconfTargetOf(device, device.netconf).hostKeySha256).toBe(FINGERPRINT);
+  });
 });
 
 describe('parseConfig: environment', () => {
@@ -622,8 +677,8 @@ describe('resolveSnmp', () => {
       'devices:',
       '  - { name: a, role: switch, address: 10.0.0.1 }',
       '  - { name: b, role: switch, address: 10.0.0.2, snmp: { port: 1161, community: own } }',
-      '  - { name: c, role: switch, address: 10.0.0.3, netconf: { username: x } }',
-      '  - { name: d, role: switch, address: 10.0.0.4, netconf: { username: x }, snmp: {} }',
+      '  - { name: c, role: switch, address: 10.0.0.3, netconf: { username: x, password: p } }',
+      '  - { name: d, role: switch, address: 10.0.0.4, netconf: { username: x, password: p }, snmp: {} }',
     ),
     'test.yaml',
     {},

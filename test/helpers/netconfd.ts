@@ -162,8 +162,6 @@ export async function startNetconfd(options: NetconfdOptions = {}): Promise<Netc
   const begin = Date.now();
   const timeoutMs = options.startTimeoutMs ?? 10_000;
   const dir = mkdtempSync(join(tmpdir(), 'nicwatch-netconfd-'));
-  // the subsystem runs as the login user and must reach the socket in here
-  chmodSync(dir, 0o755);
   const username = `nwnc${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('base64url');
   const ownNetns = options.netns === undefined;
@@ -220,6 +218,10 @@ export async function startNetconfd(options: NetconfdOptions = {}): Promise<Netc
     run('chpasswd', [], `${username}:${password}\n`);
     const passwd = run('getent', ['passwd', username]).split(':');
     chownSync(home, Number(passwd[2]), Number(passwd[3]));
+    // the subsystem runs as the login user and must reach netconfd's socket in here (which
+    // takes root's commands, --superuser): the login user's group only, not every local user
+    chownSync(dir, 0, Number(passwd[3]));
+    chmodSync(dir, 0o750);
 
     const port = await freeTcpPort();
     const hostKey = join(dir, 'host_key');

@@ -18,6 +18,8 @@ import {
   type NetconfTarget,
 } from '../../src/netconf/client';
 import { MessageReader, encodeMessage, type Framing } from '../../src/netconf/framing';
+import { parseConfig } from '../../src/config/load';
+import { pollOverNetconf } from '../../src/poll/netconf-poller';
 import { NETCONFD_SKIP_REASON, startNetconfd, type Netconfd } from '../helpers/netconfd';
 import { freeTcpPort, waitFor } from '../helpers/wait';
 
@@ -321,6 +323,8 @@ interface Peer {
   port: number;
   /** rpcs the peer received, in order. */
   received: string[];
+  /** SSH connections the peer holds now. */
+  connections(): number;
   stop(): Promise<void>;
 }
 
@@ -362,6 +366,7 @@ async function startPeer(script: PeerScript): Promise<Peer> {
   return {
     port: typeof address === 'object' && address ? address.port : 0,
     received,
+    connections: () => connections.size,
     stop: async () => {
       for (const conn of connections) conn.end();
       await new Promise((resolve) => server.close(resolve));
@@ -488,10 +493,14 @@ describe('NETCONF client against a scripted SSH peer', () => {
   });
 
   it('a timeout rejects only its own rpc; the late reply is dropped', async () => {
+    const sent: string[] = [];
     const { target } = await open({
       onRpc: (io, id, rpc) => {
         const delayMs = Number(/<delay>(\d+)<\/delay>/.exec(rpc)?.[1] ?? 0);
-        setTimeout(() => io.send(peerReply(id, `<data>${id}</data>`)), delayMs);
+        setTimeout(() => {
+          io.send(peerReply(id, `<data>${id}</data>`));
+          sent.push(id);
+        }, delayMs);
       },
     });
     const session = await connectNetconf(target);
@@ -503,7 +512,8 @@ describe('NETCONF client against a scripted SSH peer', () => {
     expect(ms).toBeLessThan(400);
     const lateId = /rpc (\d+) within/.exec(error.message)![1];
     expect(await inTime).toMatch(/<data>\d+<\/data>/);
-    await new Promise((resolve) => setTimeout(resolve, 250)); // the late reply has come and gone
+    // written before the next rpc's reply on the same channel, so the client reads it first
+    await waitFor(`late reply ${lateId} sent`, () => sent.includes(lateId!), 2000);
     const next = await session.rpc('<delay>0</delay>');
     expect(next).not.toContain(`<data>${lateId}</data>`);
     await session.close();
@@ -529,6 +539,29 @@ describe('NETCONF client against a scripted SSH peer', () => {
     expectFailure(error, 'closed', /closed/);
     expect(session.open).toBe(false);
     expectFailure((await failure(session.get())).error, 'closed', /session is closed/);
+  });
+
+  it('close() after the peer dropped the session returns at once', async () => {
+    const { peer, target } = await open({ onRpc: (io) => io.end() });
+    const session = await connectNetconf(target);
+    await failure(session.get());
+    expect(session.open).toBe(false);
+    await waitFor('the SSH connection gone at the peer', () => peer.connections() === 0, 2000);
+    const started = Date.now();
+    await session.close();
+    expect(Date.now() - started, 'close() of a session already ended').toBeLessThan(300);
+  });
+
+  it('a message above the size limit fails the rpc as protocol and ends the session', async () => {
+    const filler = 'x'.repeat(21 * 1024 * 1024);
+    const { target } = await open({
+      hello: [BASE_10],
+      onRpc: (io, id) => io.send(peerReply(id, `<data><big>${filler}</big></data>`)),
+    });
+    const session = await connectNetconf(target);
+    const { error } = await failure(session.get());
+    expectFailure(error, 'protocol', /exceeds the 20971520-byte limit/);
+    expect(session.open).toBe(false);
   });
 
   it('a malformed chunk header from the peer fails pending rpcs as protocol and ends the session', async () => {
@@ -558,6 +591,29 @@ describe('NETCONF client against a scripted SSH peer', () => {
     expect(error.tag).toBe('data-missing');
     await expect(session.rpc('<warn/>')).resolves.toContain('<nc:ok/>');
     await session.close();
+  });
+
+  it("a poll of a device whose configured hostKey is not the peer's fails as authentication", async () => {
+    const { target } = await open({});
+    const other = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const config = parseConfig(
+      [
+        'devices:',
+        '  - name: sw-pinned',
+        '    role: switch',
+        `    address: ${target.host}`,
+        `    netconf: { port: ${target.port}, username: ${PEER_USER.username}, password: ${PEER_USER.password}, hostKey: "${other}", timeoutMs: 2000 }`,
+      ].join('\n'),
+      'test.yaml',
+      {},
+    );
+    const [device] = config.devices;
+    const { error } = await failure(pollOverNetconf(device!, device!.netconf!));
+    expectFailure(
+      error,
+      'authentication',
+      new RegExp(`host key of .* is SHA256:\\S+, expected ${other}`),
+    );
   });
 
   it('a closed port is unreachable at once', async () => {

@@ -28,12 +28,12 @@ const reply = (inner: string): XmlElement =>
     `<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><data>${inner}</data></rpc-reply>`,
   );
 
-/** An InterfaceState with what these replies mostly leave out filled in. */
+/** An InterfaceState with what these replies mostly leave out filled in; descr is the name. */
 function row(
   fields: Partial<InterfaceState> & Pick<InterfaceState, 'ifIndex' | 'name'>,
 ): InterfaceState {
   return {
-    descr: '',
+    descr: fields.name,
     alias: null,
     type: null,
     operUp: null,
@@ -117,7 +117,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 501,
         name: 'et-0/0/0',
-        descr: 'uplink to core-1',
         alias: 'uplink to core-1',
         type: ETH,
         operUp: true,
@@ -128,7 +127,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 502,
         name: 'et-0/0/1',
-        descr: 'srv1 eth0 (ae0)',
         alias: 'srv1 eth0 (ae0)',
         type: ETH,
         operUp: true,
@@ -138,7 +136,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 503,
         name: 'et-0/0/2',
-        descr: 'srv1 eth1 (ae0)',
         alias: 'srv1 eth1 (ae0)',
         type: ETH,
         operUp: true,
@@ -148,7 +145,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 504,
         name: 'et-0/0/3',
-        descr: 'srv2 eth0 (ae1)',
         alias: 'srv2 eth0 (ae1)',
         type: ETH,
         operUp: true,
@@ -158,7 +154,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 505,
         name: 'et-0/0/4',
-        descr: 'srv3 eth0',
         alias: 'srv3 eth0',
         type: ETH,
         operUp: true,
@@ -168,7 +163,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 506,
         name: 'et-0/0/5',
-        descr: 'cross-link to access-2',
         alias: 'cross-link to access-2',
         type: ETH,
         operUp: true,
@@ -180,7 +174,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 508,
         name: 'et-0/0/7',
-        descr: 'srv4 eth1, cable cut',
         alias: 'srv4 eth1, cable cut',
         type: ETH,
         operUp: false,
@@ -189,7 +182,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 600,
         name: 'ae0',
-        descr: 'srv1 bond0',
         alias: 'srv1 bond0',
         type: LAG,
         operUp: true,
@@ -199,7 +191,6 @@ const fixtureCases: FileCase[] = [
       row({
         ifIndex: 601,
         name: 'ae1',
-        descr: 'srv2 bond0',
         alias: 'srv2 bond0',
         type: LAG,
         operUp: false,
@@ -259,7 +250,6 @@ describe('ietf-interfaces shapes', () => {
         row({
           ifIndex: 3,
           name: 'ge1',
-          descr: 'to srv1',
           alias: 'to srv1',
           type: ETH,
           operUp: false,
@@ -415,7 +405,6 @@ describe('openconfig-interfaces shapes', () => {
       row({
         ifIndex: 4,
         name: 'e1',
-        descr: 'cfg',
         alias: 'cfg',
         type: ETH,
         operUp: null,

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/errors';
+import { findInterface } from '../../src/health/topology';
 import type { SwitchSnapshot } from '../../src/model';
 import { decodeSwitchData, decodeSwitchReply, replyData } from '../../src/netconf/decode/switch';
 import { parseNetconfXml, type XmlElement } from '../../src/netconf/xml';
@@ -62,6 +63,10 @@ describe('openconfig switch: interfaces + spanning tree + LACP', () => {
   });
 });
 
+function rpcError(severity: string, tag: string): string {
+  return `<rpc-error><error-type>application</error-type><error-tag>${tag}</error-tag><error-severity>${severity}</error-severity></rpc-error>`;
+}
+
 describe('reply envelopes', () => {
   const interfaces = `<interfaces-state xmlns="urn:ietf:params:xml:ns:yang:ietf-interfaces"><interface><name>p1</name><oper-status>up</oper-status></interface></interfaces-state>`;
   const want: SwitchSnapshot = {
@@ -69,7 +74,7 @@ describe('reply envelopes', () => {
       {
         ifIndex: 1,
         name: 'p1',
-        descr: '',
+        descr: 'p1',
         alias: null,
         type: null,
         operUp: true,
@@ -97,6 +102,10 @@ describe('reply envelopes', () => {
       xml: `<rpc-reply xmlns="${BASE}" message-id="1"><data xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-nmda">${interfaces}</data></rpc-reply>`,
     },
     { name: 'bare <data>', xml: `<data xmlns="${BASE}">${interfaces}</data>` },
+    {
+      name: 'data with warnings (RFC 6241 §4.3: a warning is not a failure)',
+      xml: `<rpc-reply xmlns="${BASE}" message-id="1">${rpcError('warning', 'partial-operation')}${rpcError('warning', 'data-missing')}<data>${interfaces}</data></rpc-reply>`,
+    },
   ];
   it.each(cases)('$name', ({ xml }) => {
     expect(decodeSwitchReply(xml, { nowMs: NOW_MS })).toEqual(want);
@@ -107,6 +116,16 @@ describe('reply envelopes', () => {
       name: 'an rpc-error',
       xml: `<rpc-reply xmlns="${BASE}" message-id="1"><rpc-error><error-type>application</error-type><error-tag>access-denied</error-tag><error-severity>error</error-severity><error-message xml:lang="en">no access</error-message></rpc-error></rpc-reply>`,
       message: /the reply is an rpc-error: access-denied — no access/,
+    },
+    {
+      name: 'an error after a warning, with data',
+      xml: `<rpc-reply xmlns="${BASE}" message-id="1">${rpcError('warning', 'partial-operation')}${rpcError('error', 'operation-failed')}<data>${interfaces}</data></rpc-reply>`,
+      message: /the reply is an rpc-error: operation-failed/,
+    },
+    {
+      name: 'an rpc-error without error-severity, with data',
+      xml: `<rpc-reply xmlns="${BASE}" message-id="1"><rpc-error><error-tag>lock-denied</error-tag></rpc-error><data>${interfaces}</data></rpc-reply>`,
+      message: /the reply is an rpc-error: lock-denied/,
     },
     {
       name: '<ok/> where data belongs',
@@ -140,6 +159,31 @@ describe('reply envelopes', () => {
     const read = (): unknown => decodeSwitchReply(xml, { nowMs: NOW_MS });
     expect(read).toThrow(DecodeError);
     expect(read).toThrow(message);
+  });
+});
+
+describe('a leg finds its port by name, never by another port’s description', () => {
+  const IETF_IF = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
+  const OC_IF = 'http://openconfig.net/yang/interfaces';
+  const cases = [
+    {
+      name: 'ietf-interfaces',
+      data: `<interfaces xmlns="${IETF_IF}"><interface><name>swp1</name><description>swp2</description><oper-status>up</oper-status></interface><interface><name>swp9</name><oper-status>down</oper-status></interface></interfaces>`,
+    },
+    {
+      name: 'openconfig-interfaces',
+      data: `<interfaces xmlns="${OC_IF}"><interface><name>swp1</name><state><description>swp2</description><oper-status>UP</oper-status></state></interface><interface><name>swp9</name><state><oper-status>DOWN</oper-status></state></interface></interfaces>`,
+    },
+  ];
+  it.each(cases)('$name: descr is the name, the description is the alias', ({ data }) => {
+    const snapshot = decodeSwitchReply(`<data xmlns="${BASE}">${data}</data>`, { nowMs: NOW_MS });
+    expect(snapshot.interfaces.map(({ name, descr, alias }) => ({ name, descr, alias }))).toEqual([
+      { name: 'swp1', descr: 'swp1', alias: 'swp2' },
+      { name: 'swp9', descr: 'swp9', alias: null },
+    ]);
+    expect(findInterface(snapshot, 'swp9')?.operUp).toBe(false);
+    // a leg on swp2, which this switch does not have, is not taken for swp1
+    expect(findInterface(snapshot, 'swp2')).toBeNull();
   });
 });
 

@@ -73,9 +73,10 @@ const OPER_STATUSES = [
 /**
  * Whether the port passes traffic; only `up` does (testing and dormant do not, as in IF-MIB).
  * `unknown` is false here, where IF-MIB's unknown(4) is null: netconfd (yuma123 2.13), which
- * reads the kernel's operstate, reports every state but up and down as `unknown` — a cut cable
- * (kernel lowerlayerdown) included — so only `up` may count as up. A loopback (kernel operstate
- * unknown) comes out false too; it is never a leg.
+ * reads the kernel's operstate, reports every state but up and down as `unknown`, and a cut
+ * cable is one of them: a veth whose peer is down (kernel LOWERLAYERDOWN) comes out `unknown`,
+ * not `down`. So only `up` may count as up. A loopback (kernel operstate unknown) comes out
+ * false too; it is never a leg.
  */
 const OPER_UP: Record<(typeof OPER_STATUSES)[number], boolean> = {
   up: true,
@@ -122,6 +123,7 @@ function nameOf(entry: XmlElement): string {
 function decodeEntry(entry: XmlElement, configured: XmlElement | undefined | null): InterfaceRow {
   const either = <T>(read: (from: XmlElement) => T | null): T | null =>
     read(entry) ?? (configured ? read(configured) : null);
+  const name = nameOf(entry);
   const description = either((from) => leaves.string(from, 'description'));
   const admin = leaves.enumeration(entry, 'admin-status', ADMIN_STATUSES);
   const oper = leaves.enumeration(entry, 'oper-status', OPER_STATUSES);
@@ -129,8 +131,9 @@ function decodeEntry(entry: XmlElement, configured: XmlElement | undefined | nul
   if (ifIndex === 0n) throw leaves.error(entry, 'if-index 0 is outside 1..2147483647');
   return {
     ifIndex: ifIndex === null ? null : Number(ifIndex),
-    name: nameOf(entry),
-    descr: description ?? '',
+    name,
+    // ifDescr names the port; the description is ifAlias, free text that may name another port
+    descr: name,
     alias: description === '' ? null : description,
     type: ianaIfType(either((from) => leaves.identity(from, 'type'))),
     operUp: oper === null ? null : OPER_UP[oper],

@@ -74,6 +74,7 @@ function stateOrConfig<T>(entry: XmlElement, read: (container: XmlElement) => T 
 
 function decodeEntry(entry: XmlElement): InterfaceRow {
   const state = leaves.element(entry, 'state');
+  const name = nameOf(entry);
   const description = stateOrConfig(entry, (from) => leaves.string(from, 'description'));
   const admin = state ? leaves.enumeration(state, 'admin-status', ADMIN_STATUSES) : null;
   const oper = state ? leaves.enumeration(state, 'oper-status', OPER_STATUSES) : null;
@@ -81,8 +82,9 @@ function decodeEntry(entry: XmlElement): InterfaceRow {
   const ifIndex = state ? leaves.unsigned(state, 'ifindex', 4_294_967_295n) : null;
   return {
     ifIndex: ifIndex === null || ifIndex === 0n ? null : Number(ifIndex),
-    name: nameOf(entry),
-    descr: description ?? '',
+    name,
+    // ifDescr names the port; the description is ifAlias, free text that may name another port
+    descr: name,
     alias: description === '' ? null : description,
     type: ianaIfType(stateOrConfig(entry, (from) => leaves.identity(from, 'type'))),
     operUp: oper === null ? null : OPER_UP[oper],

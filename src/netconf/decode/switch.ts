@@ -38,7 +38,8 @@ export function replyData(root: XmlElement): XmlElement {
       `expected <rpc-reply> (${NETCONF_BASE_NS}) or <data>, found <${root.name}> (${root.ns ?? 'no namespace'})`,
     );
   }
-  const [error] = childElements(root, 'rpc-error');
+  // Warnings ride along with data (RFC 6241 §4.3); the client counts them as success too.
+  const error = childElements(root, 'rpc-error').find((e) => severity(e) !== 'warning');
   if (error) {
     const text = (name: string): string => childElements(error, name)[0]?.text.trim() ?? '';
     throw new DecodeError(
@@ -52,6 +53,11 @@ export function replyData(root: XmlElement): XmlElement {
     throw new DecodeError(FORMAT, `expected one <data> in the reply, found ${data.length}`);
   }
   return only;
+}
+
+/** error-severity as sent; a missing one counts as error. */
+function severity(error: XmlElement): string {
+  return childElements(error, 'error-severity')[0]?.text.trim() || 'error';
 }
 
 function isData(element: XmlElement): boolean {
