@@ -21,6 +21,22 @@ export interface DemoRedis {
 export const NO_REDIS_SENTENCE =
   'nicwatch demo needs Redis: install redis-server (scripts/install-deps.sh, or apt-get install redis-server) or point NICWATCH_REDIS_URL at one, e.g. NICWATCH_REDIS_URL=redis://127.0.0.1:6379/0';
 
+/** A redis-server on 127.0.0.1 only, in `dir`, keeping nothing unless `appendonly`. */
+export function privateRedisArgs(port: number, dir: string, appendonly = false): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    appendonly ? 'yes' : 'no',
+    '--dir',
+    dir,
+  ];
+}
+
 export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<DemoRedis> {
   const given = env.NICWATCH_REDIS_URL;
   if (given) {
@@ -33,20 +49,7 @@ export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<D
   const port = await freeTcpPort();
   const child: ChildProcess = spawn(
     'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--logfile',
-      join(dir, 'redis.log'),
-    ],
+    [...privateRedisArgs(port, dir), '--logfile', join(dir, 'redis.log')],
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}/0`;

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
+import { privateRedisArgs } from '../../src/lab/redis';
 import { stopChild } from './snmpd';
 import { freeTcpPort, waitFor } from './wait';
 
@@ -65,22 +66,9 @@ export async function startRedisServer(
   const port = options.port ?? (await freeTcpPort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'nicwatch-redis-'));
   const ownDir = options.dir === undefined;
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      options.appendonly ? 'yes' : 'no',
-      '--dir',
-      dir,
-    ],
-    { stdio: 'ignore' },
-  );
+  const child = spawn('redis-server', privateRedisArgs(port, dir, options.appendonly), {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}/0`;
   const stop = (): Promise<void> => stopChild(child, ownDir ? dir : undefined);
   try {
