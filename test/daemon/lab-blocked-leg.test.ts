@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/load';
 import { startDaemon, type Daemon } from '../../src/daemon/run';
 import type { GroupHealth } from '../../src/health/fleet';
 import { createLogger } from '../../src/log';
-import { labDevicesYaml } from '../helpers/lab-config';
+import { labConfigYaml } from '../helpers/lab-config';
 import {
   canUseNetns,
   NETNS_SKIP_REASON,
@@ -108,12 +108,7 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
       ip(hv, 'link', 'set', 'br-host', 'up');
       redis = await useRedis();
       const config = parseConfig(
-        `
-redis: { url: "${redis.url}", prefix: "${redis.prefix}" }
-api: { listen: "127.0.0.1:0" }
-snmpDefaults: { timeoutMs: 500, retries: 0 }
-pollIntervalS: 1
-${labDevicesYaml(lab, spec)}`,
+        labConfigYaml(lab, spec, { redis, pollIntervalS: 1 }),
         'blocked.yaml',
         {},
       );

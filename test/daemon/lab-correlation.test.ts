@@ -12,7 +12,7 @@ import type { Incident } from '../../src/correlate/engine';
 import { startDaemon, type Daemon } from '../../src/daemon/run';
 import type { GroupHealth } from '../../src/health/fleet';
 import { createLogger } from '../../src/log';
-import { labDevicesYaml } from '../helpers/lab-config';
+import { labConfigYaml } from '../helpers/lab-config';
 import {
   canUseNetns,
   NETNS_SKIP_REASON,
@@ -55,14 +55,12 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
       redis = await useRedis();
       trapPort = await freeUdpPort();
       const config = parseConfig(
-        `
-redis: { url: "${redis.url}", prefix: "${redis.prefix}" }
-api: { listen: "127.0.0.1:0" }
-traps: { listen: "0.0.0.0:${trapPort}", communities: [public] }
-correlation: { windowMs: ${WINDOW_MS} }
-snmpDefaults: { timeoutMs: 500, retries: 0 }
-pollIntervalS: 1
-${labDevicesYaml(lab, spec)}`,
+        labConfigYaml(lab, spec, {
+          redis,
+          pollIntervalS: 1,
+          trapListen: `0.0.0.0:${trapPort}`,
+          correlation: { windowMs: WINDOW_MS },
+        }),
         'correlation.yaml',
         {},
       );

@@ -10,7 +10,7 @@ import { startDaemon, type Daemon } from '../../src/daemon/run';
 import type { GroupHealth, FleetHealth } from '../../src/health/fleet';
 import { createLogger } from '../../src/log';
 import { runCli } from '../helpers/cli';
-import { labDevicesYaml } from '../helpers/lab-config';
+import { labConfigYaml } from '../helpers/lab-config';
 import {
   canUseNetns,
   NETNS_SKIP_REASON,
@@ -67,13 +67,11 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
       };
       lab = await startLab(spec);
       redis = await useRedis();
-      const yaml = `
-redis: { url: "${redis.url}", prefix: "${redis.prefix}" }
-api: { listen: "127.0.0.1:0" }
-correlation: { staleAfterS: 8 }
-snmpDefaults: { timeoutMs: 500, retries: 0 }
-pollIntervalS: ${POLL_S}
-${labDevicesYaml(lab, spec)}`;
+      const yaml = labConfigYaml(lab, spec, {
+        redis,
+        pollIntervalS: POLL_S,
+        correlation: { staleAfterS: 8 },
+      });
       config = parseConfig(yaml, 'lab.yaml', {});
       daemon = await startDaemon(config, ['poller', 'api'], createLogger('silent'));
       api = `http://${daemon.apiAddress}`;

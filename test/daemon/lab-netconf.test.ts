@@ -20,7 +20,7 @@ import { createLogger } from '../../src/log';
 import type { StateEvent } from '../../src/model';
 import { bondText } from '../helpers/bond-text';
 import { runCli } from '../helpers/cli';
-import { labDevicesYaml, netconfYaml } from '../helpers/lab-config';
+import { labConfigYaml, netconfYaml } from '../helpers/lab-config';
 import { NETCONFD_SKIP_REASON, startNetconfd, type Netconfd } from '../helpers/netconfd';
 import { NETNS_SKIP_REASON, startLab, type Lab, type LabSpec } from '../helpers/netns-lab';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
@@ -66,21 +66,20 @@ describe.skipIf(SKIP_REASON !== '')(
       nc = await startNetconfd({ netns: lab.namespace('sw-n') });
       redis = await useRedis();
       const trapPort = await freeUdpPort();
-      const yaml = `
-redis: { url: "${redis.url}", prefix: "${redis.prefix}" }
-api: { listen: "127.0.0.1:0" }
-traps: { listen: "127.0.0.1:${trapPort}", communities: [public] }
-snmpDefaults: { timeoutMs: 500, retries: 0 }
-pollIntervalS: ${POLL_S}
-${labDevicesYaml(lab, SPEC, {
-  'sw-n': {
-    address: nc.host,
-    port: nc.port,
-    username: nc.username,
-    password: '${SW_N_PASS}',
-    timeoutMs: NETCONF_TIMEOUT_MS,
-  },
-})}`;
+      const yaml = labConfigYaml(lab, SPEC, {
+        redis,
+        pollIntervalS: POLL_S,
+        trapListen: `127.0.0.1:${trapPort}`,
+        netconf: {
+          'sw-n': {
+            address: nc.host,
+            port: nc.port,
+            username: nc.username,
+            password: '${SW_N_PASS}',
+            timeoutMs: NETCONF_TIMEOUT_MS,
+          },
+        },
+      });
       const config = parseConfig(yaml, 'lab-netconf.yaml', { SW_N_PASS: nc.password });
       expect(config.devices.find((d) => d.name === 'sw-n')?.snmp).toBeUndefined();
       daemon = await startDaemon(

@@ -14,7 +14,7 @@ import { startDaemon, type Daemon } from '../../src/daemon/run';
 import type { GroupHealth, LegHealth } from '../../src/health/fleet';
 import { createLogger } from '../../src/log';
 import type { StateEvent } from '../../src/model';
-import { labDevicesYaml } from '../helpers/lab-config';
+import { labConfigYaml } from '../helpers/lab-config';
 import {
   canUseNetns,
   NETNS_SKIP_REASON,
@@ -63,14 +63,12 @@ describe.skipIf(!canUseNetns() || !haveRedis())(
       lab = await startLab(spec);
       redis = await useRedis();
       const config = parseConfig(
-        `
-redis: { url: "${redis.url}", prefix: "${redis.prefix}" }
-api: { listen: "127.0.0.1:0" }
-traps: { listen: "0.0.0.0:${trapPort}", communities: [public] }
-correlation: { windowMs: 4000 }
-snmpDefaults: { timeoutMs: 500, retries: 0 }
-pollIntervalS: ${POLL_INTERVAL_MS / 1000}
-${labDevicesYaml(lab, spec)}`,
+        labConfigYaml(lab, spec, {
+          redis,
+          pollIntervalS: POLL_INTERVAL_MS / 1000,
+          trapListen: `0.0.0.0:${trapPort}`,
+          correlation: { windowMs: 4000 },
+        }),
         'snmpd-traps.yaml',
         {},
       );

@@ -62,3 +62,32 @@ export function netconfYaml(nc: Omit<NetconfSwitchYaml, 'address'>): string {
   ];
   return `{ ${fields.join(', ')} }`;
 }
+
+export interface LabConfigYaml {
+  redis: { url: string; prefix: string };
+  pollIntervalS: number;
+  /** `host:port` of the trap receiver; none when the lab test runs no traps role. */
+  trapListen?: string;
+  /** The `correlation:` mapping's fields, e.g. `{ windowMs: 4000 }`. */
+  correlation?: Record<string, number>;
+  netconf?: Record<string, NetconfSwitchYaml>;
+}
+
+/** A whole nicwatch.yaml for a lab: Redis, API on a free port, short SNMP timeouts, the devices. */
+export function labConfigYaml(lab: Lab, spec: LabSpec, options: LabConfigYaml): string {
+  const lines = [
+    `redis: { url: "${options.redis.url}", prefix: "${options.redis.prefix}" }`,
+    'api: { listen: "127.0.0.1:0" }',
+  ];
+  if (options.trapListen)
+    lines.push(`traps: { listen: "${options.trapListen}", communities: [public] }`);
+  if (options.correlation) {
+    const fields = Object.entries(options.correlation).map(([key, value]) => `${key}: ${value}`);
+    lines.push(`correlation: { ${fields.join(', ')} }`);
+  }
+  lines.push(
+    'snmpDefaults: { timeoutMs: 500, retries: 0 }',
+    `pollIntervalS: ${options.pollIntervalS}`,
+  );
+  return `${lines.join('\n')}\n${labDevicesYaml(lab, spec, options.netconf)}`;
+}
