@@ -26,6 +26,20 @@ const healthySwitches = (): DevicePoll[] => [
   poll('sw-b', 'switch', switchSnapshot(SW_B, [{ name: 'swp1' }])),
 ];
 
+/** Both switches and srv1's bond0 with both legs up; `over` changes srv1's poll. */
+const healthyFleet = (over: Partial<DevicePoll> = {}): DevicePoll[] => [
+  ...healthySwitches(),
+  poll(
+    'srv1',
+    'server',
+    bond('eth0', [
+      ['eth0', true],
+      ['eth1', true],
+    ]),
+    over,
+  ),
+];
+
 describe('buildFleetHealth', () => {
   const cases: Array<{
     name: string;
@@ -37,17 +51,7 @@ describe('buildFleetHealth', () => {
   }> = [
     {
       name: 'healthy: both legs up and forwarding on two switches',
-      polls: () => [
-        ...healthySwitches(),
-        poll(
-          'srv1',
-          'server',
-          bond('eth0', [
-            ['eth0', true],
-            ['eth1', true],
-          ]),
-        ),
-      ],
+      polls: () => healthyFleet(),
       status: 'OK',
       codes: ['all-legs-up'],
     },
@@ -195,36 +199,14 @@ describe('buildFleetHealth', () => {
     },
     {
       name: 'server agent does not answer',
-      polls: () => [
-        ...healthySwitches(),
-        poll(
-          'srv1',
-          'server',
-          bond('eth0', [
-            ['eth0', true],
-            ['eth1', true],
-          ]),
-          { ok: false, error: 'no answer from 198.18.21.2:161 within 2 s' },
-        ),
-      ],
+      polls: () => healthyFleet({ ok: false, error: 'no answer from 198.18.21.2:161 within 2 s' }),
       status: 'UNKNOWN',
       codes: ['device-unreachable'],
       message: /srv1 does not answer: no answer from/,
     },
     {
       name: 'data older than staleAfterS',
-      polls: () => [
-        ...healthySwitches(),
-        poll(
-          'srv1',
-          'server',
-          bond('eth0', [
-            ['eth0', true],
-            ['eth1', true],
-          ]),
-          { at: '2026-11-25T09:55:00.000Z' },
-        ),
-      ],
+      polls: () => healthyFleet({ at: '2026-11-25T09:55:00.000Z' }),
       status: 'UNKNOWN',
       codes: ['stale'],
       message: /no fresh data from srv1 for 300 s/,
@@ -366,17 +348,6 @@ describe('buildFleetHealth', () => {
 
   describe('flapping', () => {
     const WINDOW = 30_000;
-    const healthy = (): DevicePoll[] => [
-      ...healthySwitches(),
-      poll(
-        'srv1',
-        'server',
-        bond('eth0', [
-          ['eth0', true],
-          ['eth1', true],
-        ]),
-      ),
-    ];
     /** srv1/bond0 with eth0's changes `agoMs` before NOW. */
     function flapped(agoMs: number[]): Map<string, GroupCorrelation> {
       const state = newGroupCorrelation('srv1', 'bond0', ['eth0', 'eth1']);
@@ -401,7 +372,7 @@ describe('buildFleetHealth', () => {
     it.each(cases)('$name', ({ agoMs, codes, status }) => {
       const fleet = buildFleetHealth({
         config: config(TWO_SWITCHES),
-        polls: new Map(healthy().map((p) => [p.device, p])),
+        polls: new Map(healthyFleet().map((p) => [p.device, p])),
         correlations: flapped(agoMs),
         now: NOW,
       });
