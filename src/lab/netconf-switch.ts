@@ -215,7 +215,7 @@ export function removeLeftoversOfDeadDemos(): Leftovers {
   const namespaces = listNamespaces();
   const dead = namespaces.filter((ns) => {
     const owner = OWNER_PID.exec(ns.name);
-    return owner !== null && !existsSync(`/proc/${owner[1]}`);
+    return owner !== null && !processRuns(Number(owner[1]));
   });
   const named = new Set(namespaces.map((ns) => ns.id).filter((id) => id !== null));
   const deadIds = new Set(dead.map((ns) => ns.id).filter((id) => id !== null));
@@ -237,6 +237,22 @@ export function removeLeftoversOfDeadDemos(): Leftovers {
   for (const ns of dead) deleteNamespace(ns.name);
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   return found;
+}
+
+/**
+ * Whether a PID is a process that can still run. A SIGKILLed multi-threaded process stays a
+ * zombie until its last thread has gone and its parent has reaped it; it is dead already.
+ */
+function processRuns(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
 }
 
 /** The switch folders a process's command line names (netconfd's socket, sshd's config). */

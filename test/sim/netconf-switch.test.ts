@@ -5,12 +5,13 @@
  * after the next demo has started, once one is SIGKILLed. Needs root and netconfd
  * (scripts/install-deps.sh --with-nms); skips with the reason otherwise.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   netconfSwitchProblem,
+  removeLeftoversOfDeadDemos,
   startNetconfSwitch,
   type NetconfSwitchStart,
   type RunningNetconfSwitch,
@@ -319,5 +320,28 @@ describe.skipIf(PROBLEM !== '' || NO_REDIS)(
         removeTraces(traces);
       }
     }, 120_000);
+
+    it('counts a demo that is a zombie, not yet reaped, as ended', async () => {
+      // `sleep 30` never reaps the child its shell forked before exec: that child stays a zombie
+      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let zombie = 0;
+      const namespace = () => `nwdemo-${zombie}-sw-z`;
+      try {
+        parent.stdout.on('data', (chunk: Buffer) => (zombie ||= Number(chunk.toString().trim())));
+        await waitFor('the zombie', () => zombie > 0 && !alive(zombie), 5000);
+        expect(existsSync(`/proc/${zombie}`), 'a zombie still has its /proc entry').toBe(true);
+        expect(spawnSync('ip', ['netns', 'add', namespace()]).status).toBe(0);
+
+        const left = removeLeftoversOfDeadDemos();
+        expect(left.owners).toContain(zombie);
+        expect(left.namespaces).toContain(namespace());
+        expect(namedNamespaces().map((ns) => ns.name)).not.toContain(namespace());
+      } finally {
+        if (parent.pid) process.kill(parent.pid, 'SIGKILL');
+        if (zombie) spawnSync('ip', ['netns', 'del', namespace()], { stdio: 'ignore' });
+      }
+    });
   },
 );
