@@ -17,6 +17,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, sep } from 'node:path';
@@ -215,7 +216,7 @@ export function removeLeftoversOfDeadDemos(): Leftovers {
   const namespaces = listNamespaces();
   const dead = namespaces.filter((ns) => {
     const owner = OWNER_PID.exec(ns.name);
-    return owner !== null && !processRuns(Number(owner[1]));
+    return owner !== null && !ownerRuns(Number(owner[1]), ns.name);
   });
   const named = new Set(namespaces.map((ns) => ns.id).filter((id) => id !== null));
   const deadIds = new Set(dead.map((ns) => ns.id).filter((id) => id !== null));
@@ -240,19 +241,39 @@ export function removeLeftoversOfDeadDemos(): Leftovers {
 }
 
 /**
- * Whether a PID is a process that can still run. A SIGKILLed multi-threaded process stays a
- * zombie until its last thread has gone and its parent has reaped it; it is dead already.
+ * Whether the demo that made a namespace still runs. A SIGKILLed multi-threaded process stays a
+ * zombie until its last thread has gone and its parent has reaped it: it is dead already. A
+ * process that started well after the namespace was made only took over the dead demo's PID.
  */
-function processRuns(pid: number): boolean {
+export function ownerRuns(pid: number, namespace: string): boolean {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return false;
   }
-  // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
+  // "pid (comm) S ...": comm may hold spaces and parentheses; the fields follow the last ')'
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return false;
+  const started = processStartMs(Number(fields[19]));
+  let made: number;
+  try {
+    made = statSync(`/run/netns/${namespace}`).mtimeMs;
+  } catch {
+    return true;
+  }
+  // the boot time is in whole seconds: allow for it
+  return started === null || started < made + PID_REUSE_MARGIN_MS;
+}
+
+const PID_REUSE_MARGIN_MS = 2000;
+/** Clock ticks per second of /proc/<pid>/stat's start time: 100 on every Linux port. */
+const CLOCK_TICKS_PER_S = 100;
+
+function processStartMs(ticksSinceBoot: number): number | null {
+  const bootS = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
+  if (bootS === undefined || !Number.isFinite(ticksSinceBoot)) return null;
+  return (Number(bootS) + ticksSinceBoot / CLOCK_TICKS_PER_S) * 1000;
 }
 
 /** The switch folders a process's command line names (netconfd's socket, sshd's config). */

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   netconfSwitchProblem,
+  ownerRuns,
   removeLeftoversOfDeadDemos,
   startNetconfSwitch,
   type NetconfSwitchStart,
@@ -341,6 +342,21 @@ describe.skipIf(PROBLEM !== '' || NO_REDIS)(
       } finally {
         if (parent.pid) process.kill(parent.pid, 'SIGKILL');
         if (zombie) spawnSync('ip', ['netns', 'del', namespace()], { stdio: 'ignore' });
+      }
+    });
+
+    it('tells a process that took a dead demo’s PID from the demo', async () => {
+      const namespace = `nwtest-${process.pid}-reuse`;
+      let later: ReturnType<typeof spawn> | null = null;
+      try {
+        expect(spawnSync('ip', ['netns', 'add', namespace]).status).toBe(0);
+        expect(ownerRuns(process.pid, namespace), 'started before its namespace').toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        later = spawn('sleep', ['30'], { stdio: 'ignore' });
+        expect(ownerRuns(later.pid ?? 0, namespace), 'started 3 s after it').toBe(false);
+      } finally {
+        later?.kill('SIGKILL');
+        spawnSync('ip', ['netns', 'del', namespace], { stdio: 'ignore' });
       }
     });
   },
