@@ -30,14 +30,16 @@ const namespaces = (): string[] =>
   spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     .stdout.split('\n')
     .map((line) => line.split(' ')[0] ?? '');
-/** A zombie counts as gone: a daemon whose parent died is reaped by whoever adopts it. */
-const alive = (pid: number): boolean => {
+/** A process's state letter (R, S, Z...), or null once it is gone. */
+const processState = (pid: number): string | null => {
   try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? null;
   } catch {
-    return false;
+    return null;
   }
 };
+/** A zombie counts as gone: a daemon whose parent died is reaped by whoever adopts it. */
+const alive = (pid: number): boolean => ![null, 'Z'].includes(processState(pid));
 function running(start: NetconfSwitchStart): RunningNetconfSwitch {
   if ('leftOut' in start) throw new Error(`left out: ${start.leftOut}`);
   return start;
@@ -323,16 +325,17 @@ describe.skipIf(PROBLEM !== '' || NO_REDIS)(
     }, 120_000);
 
     it('counts a demo that is a zombie, not yet reaped, as ended', async () => {
-      // `sleep 30` never reaps the child its shell forked before exec: that child stays a zombie
-      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
+      // a parent that never waits for its child: once the child exits, it stays a zombie
+      const parent = spawn(
+        'perl',
+        ['-e', '$| = 1; my $child = fork; exit 0 if $child == 0; print "$child\\n"; sleep 30'],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
       let zombie = 0;
       const namespace = () => `nwdemo-${zombie}-sw-z`;
       try {
         parent.stdout.on('data', (chunk: Buffer) => (zombie ||= Number(chunk.toString().trim())));
-        await waitFor('the zombie', () => zombie > 0 && !alive(zombie), 5000);
-        expect(existsSync(`/proc/${zombie}`), 'a zombie still has its /proc entry').toBe(true);
+        await waitFor('the zombie', () => zombie > 0 && processState(zombie) === 'Z', 5000);
         expect(spawnSync('ip', ['netns', 'add', namespace()]).status).toBe(0);
 
         const left = removeLeftoversOfDeadDemos();
