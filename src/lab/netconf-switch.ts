@@ -17,7 +17,6 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, sep } from 'node:path';
@@ -46,6 +45,7 @@ import {
   vethLinks,
   type ManagementLink,
 } from './netns';
+import { namespaceMadeMs, ownerRuns } from './owner';
 import type { LabSwitch } from './spec';
 import type { LabWorld } from './world';
 
@@ -216,7 +216,7 @@ export function removeLeftoversOfDeadDemos(): Leftovers {
   const namespaces = listNamespaces();
   const dead = namespaces.filter((ns) => {
     const owner = OWNER_PID.exec(ns.name);
-    return owner !== null && !ownerRuns(Number(owner[1]), ns.name);
+    return owner !== null && !ownerRuns(Number(owner[1]), namespaceMadeMs(ns.name));
   });
   const named = new Set(namespaces.map((ns) => ns.id).filter((id) => id !== null));
   const deadIds = new Set(dead.map((ns) => ns.id).filter((id) => id !== null));
@@ -238,42 +238,6 @@ export function removeLeftoversOfDeadDemos(): Leftovers {
   for (const ns of dead) deleteNamespace(ns.name);
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   return found;
-}
-
-/**
- * Whether the demo that made a namespace still runs. A SIGKILLed multi-threaded process stays a
- * zombie until its last thread has gone and its parent has reaped it: it is dead already. A
- * process that started well after the namespace was made only took over the dead demo's PID.
- */
-export function ownerRuns(pid: number, namespace: string): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  // "pid (comm) S ...": comm may hold spaces and parentheses; the fields follow the last ')'
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return false;
-  const started = processStartMs(Number(fields[19]));
-  let made: number;
-  try {
-    made = statSync(`/run/netns/${namespace}`).mtimeMs;
-  } catch {
-    return true;
-  }
-  // the boot time is in whole seconds: allow for it
-  return started === null || started < made + PID_REUSE_MARGIN_MS;
-}
-
-const PID_REUSE_MARGIN_MS = 2000;
-/** Clock ticks per second of /proc/<pid>/stat's start time: 100 on every Linux port. */
-const CLOCK_TICKS_PER_S = 100;
-
-function processStartMs(ticksSinceBoot: number): number | null {
-  const bootS = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
-  if (bootS === undefined || !Number.isFinite(ticksSinceBoot)) return null;
-  return (Number(bootS) + ticksSinceBoot / CLOCK_TICKS_PER_S) * 1000;
 }
 
 /** The switch folders a process's command line names (netconfd's socket, sshd's config). */

@@ -3,10 +3,11 @@
  * port in a temporary folder (nothing saved), else a clear sentence saying how to get one.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectRedis, redisAnswers } from '../store/redis';
+import { ownerRuns } from './owner';
 import { freeTcpPort } from './ports';
 
 export class NoRedisError extends Error {}
@@ -37,6 +38,25 @@ export function privateRedisArgs(port: number, dir: string, appendonly = false):
   ];
 }
 
+const FOLDER_PREFIX = 'nicwatch-demo-redis-';
+const OWNER_PID = new RegExp(`^${FOLDER_PREFIX}(\\d+)-[A-Za-z0-9]{6}$`);
+const SETPRIV = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** The folders that demos which did not end cleanly left their private Redis in. */
+function removeFoldersOfDeadDemos(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const owner = OWNER_PID.exec(name)?.[1];
+    if (owner === undefined) continue;
+    const folder = join(tmpdir(), name);
+    try {
+      if (!ownerRuns(Number(owner), statSync(folder).mtimeMs))
+        rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // another demo removed it first
+    }
+  }
+}
+
 export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<DemoRedis> {
   const given = env.NICWATCH_REDIS_URL;
   if (given) {
@@ -45,13 +65,15 @@ export async function demoRedis(env: NodeJS.ProcessEnv = process.env): Promise<D
   }
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error)
     throw new NoRedisError(NO_REDIS_SENTENCE);
-  const dir = mkdtempSync(join(tmpdir(), 'nicwatch-demo-redis-'));
+  removeFoldersOfDeadDemos();
+  const dir = mkdtempSync(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
   const port = await freeTcpPort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [...privateRedisArgs(port, dir), '--logfile', join(dir, 'redis.log')],
-    { stdio: 'ignore' },
-  );
+  const redisArgs = [...privateRedisArgs(port, dir), '--logfile', join(dir, 'redis.log')];
+  // setpriv execs redis-server (same PID) with a parent-death signal: a SIGKILLed demo's Redis
+  // ends with it instead of running on, unknown, on a random port.
+  const child: ChildProcess = SETPRIV
+    ? spawn('setpriv', ['--pdeathsig', 'TERM', 'redis-server', ...redisArgs], { stdio: 'ignore' })
+    : spawn('redis-server', redisArgs, { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}/0`;
   // However the demo ends (an exception, process.exit), its Redis and folder end with it.
   const onExit = (): void => {

@@ -5,7 +5,7 @@
  * NETCONF polls of sw-d, a real netconfd whose ports follow the lab's cables.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import type { GroupHealth } from '../../src/health/fleet';
 import { netconfSwitchProblem } from '../../src/lab/netconf-switch';
 import { NICWATCH_BIN, runCli, shebangNodeOptions } from '../helpers/cli';
 import { startDemo, type DemoProcess } from '../helpers/demo';
+import { alive } from '../helpers/processes';
 import { freeTcpPort, waitFor } from '../helpers/wait';
 
 const haveRedisServer = !spawnSync('redis-server', ['--version']).error;
@@ -413,6 +414,27 @@ describe('nicwatch demo without any Redis', () => {
       `nicwatch demo: the Redis at NICWATCH_REDIS_URL (redis://127.0.0.1:${port}/0) does not answer; start it, or unset NICWATCH_REDIS_URL to let the demo start its own`,
     );
   });
+});
+
+describe.skipIf(!haveRedisServer)('nicwatch demo SIGKILLed', () => {
+  it('takes its private Redis with it, and the next demo removes its folder', async () => {
+    const killed = await startDemo();
+    let next: DemoProcess | null = null;
+    try {
+      const redisPid = Number(/private redis-server \(pid (\d+)\)/.exec(killed.output())?.[1]);
+      const folder = readlinkSync(`/proc/${redisPid}/cwd`);
+      expect(folder).toMatch(new RegExp(`^${tmpdir()}/nicwatch-demo-redis-${killed.pid}-`));
+      process.kill(killed.pid, 'SIGKILL');
+      await waitFor('its Redis to end', () => !alive(redisPid), 5000);
+      expect(existsSync(folder), 'a SIGKILLed demo cannot remove its folder').toBe(true);
+
+      next = await startDemo();
+      expect(existsSync(folder), 'the next demo removed it').toBe(false);
+    } finally {
+      await next?.stop();
+      await killed.stop();
+    }
+  }, 60_000);
 });
 
 describe.skipIf(!haveRedisServer)('nicwatch demo stopped while it starts', () => {

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   netconfSwitchProblem,
-  ownerRuns,
   removeLeftoversOfDeadDemos,
   startNetconfSwitch,
   type NetconfSwitchStart,
@@ -21,6 +20,7 @@ import { DEMO_LAB, type LabSwitch } from '../../src/lab/spec';
 import { LabWorld } from '../../src/lab/world';
 import { pollOverNetconf } from '../../src/poll/netconf-poller';
 import { startDemo, type DemoProcess } from '../helpers/demo';
+import { alive, processState } from '../helpers/processes';
 import { waitFor } from '../helpers/wait';
 
 const PROBLEM = netconfSwitchProblem();
@@ -30,16 +30,6 @@ const namespaces = (): string[] =>
   spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     .stdout.split('\n')
     .map((line) => line.split(' ')[0] ?? '');
-/** A process's state letter (R, S, Z...), or null once it is gone. */
-const processState = (pid: number): string | null => {
-  try {
-    return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? null;
-  } catch {
-    return null;
-  }
-};
-/** A zombie counts as gone: a daemon whose parent died is reaped by whoever adopts it. */
-const alive = (pid: number): boolean => ![null, 'Z'].includes(processState(pid));
 function running(start: NetconfSwitchStart): RunningNetconfSwitch {
   if ('leftOut' in start) throw new Error(`left out: ${start.leftOut}`);
   return start;
@@ -345,21 +335,6 @@ describe.skipIf(PROBLEM !== '' || NO_REDIS)(
       } finally {
         if (parent.pid) process.kill(parent.pid, 'SIGKILL');
         if (zombie) spawnSync('ip', ['netns', 'del', namespace()], { stdio: 'ignore' });
-      }
-    });
-
-    it('tells a process that took a dead demo’s PID from the demo', async () => {
-      const namespace = `nwtest-${process.pid}-reuse`;
-      let later: ReturnType<typeof spawn> | null = null;
-      try {
-        expect(spawnSync('ip', ['netns', 'add', namespace]).status).toBe(0);
-        expect(ownerRuns(process.pid, namespace), 'started before its namespace').toBe(true);
-        await new Promise((resolve) => setTimeout(resolve, 3000));
-        later = spawn('sleep', ['30'], { stdio: 'ignore' });
-        expect(ownerRuns(later.pid ?? 0, namespace), 'started 3 s after it').toBe(false);
-      } finally {
-        later?.kill('SIGKILL');
-        spawnSync('ip', ['netns', 'del', namespace], { stdio: 'ignore' });
       }
     });
   },
