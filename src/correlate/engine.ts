@@ -9,7 +9,7 @@
  * - a leg going down (either end) opens an incident when none is open; its cause is that event;
  * - every later event of the group joins the open incident;
  * - the first move of the active leg from one leg to another while it is open is the failover:
- *   `failoverMs` runs from the first event to it;
+ *   `failoverMs` runs from the first event to it (null when one poll saw both at once);
  * - the incident closes when every leg is up at both ends;
  * - a change older than the last one applied to that leg end is recorded but changes nothing,
  *   so events of one group apply in the order they happened whatever order workers see them in,
@@ -115,7 +115,11 @@ export function applyTouch(
     next.activeAt = atMs;
     if (current && current.state === 'open' && !current.failover && touch.from && touch.to) {
       current.failover = { from: touch.from, to: touch.to, at: event.at };
-      current.failoverMs = Math.max(0, atMs - Date.parse(current.openedAt));
+      // A poll that finds the leg down and the active leg moved at once cannot time the move.
+      const sameObservation = event.source !== 'trap' && atMs === Date.parse(current.openedAt);
+      current.failoverMs = sameObservation
+        ? null
+        : Math.max(0, atMs - Date.parse(current.openedAt));
     }
   } else {
     const leg = (next.legs[touch.leg] ??= newGroupCorrelation('', '', [touch.leg]).legs[
@@ -223,7 +227,7 @@ export function summarise(incident: Incident, state: GroupCorrelation): string {
   const name = `${incident.device} ${incident.group}`;
   if (incident.failover) {
     parts.push(
-      `${name} failed over ${incident.failover.from} → ${incident.failover.to} in ${incident.failoverMs ?? '?'} ms`,
+      `${name} failed over ${incident.failover.from} → ${incident.failover.to} ${incident.failoverMs === null ? '(seen by one poll, not timed)' : `in ${incident.failoverMs} ms`}`,
     );
   } else if (incident.activeLegDown) {
     parts.push(

@@ -179,6 +179,21 @@ const scenarios: ScenarioCase[] = [
     activeLeg: 'eth1',
   },
   {
+    name: 'one poll that sees the leg down and the active leg moved leaves failoverMs null',
+    steps: [legDown('p1', 0), activeChanged('p2', 0, 'eth0', 'eth1')],
+    incidents: [
+      {
+        id: idAt(0),
+        events: ['p1', 'p2'],
+        failoverMs: null,
+        failover: { from: 'eth0', to: 'eth1', at: iso(0) },
+        summary:
+          'srv1 eth0 down, srv1 bond0 failed over eth0 → eth1 (seen by one poll, not timed), running on one leg',
+      },
+    ],
+    activeLeg: 'eth1',
+  },
+  {
     name: 'the link-up closes it: every leg back',
     steps: [portDown, failover, linkUp('t2', 60_000)],
     incidents: [
@@ -707,7 +722,7 @@ const summaries: Array<{
     name: 'failover without a time',
     incident: incidentOf({ failover: { from: 'eth0', to: 'eth1', at: iso(85) } }),
     state: downState(['eth0', 'eth1'], ['eth0']),
-    want: 'sw-a swp1 down, srv1 bond0 failed over eth0 → eth1 in ? ms, running on one leg',
+    want: 'sw-a swp1 down, srv1 bond0 failed over eth0 → eth1 (seen by one poll, not timed), running on one leg',
   },
   {
     name: 'three legs, one lost',

@@ -426,8 +426,8 @@ describe.skipIf(!haveRedisServer)('nicwatch demo SIGKILLed', () => {
       expect(folder).toMatch(new RegExp(`^${tmpdir()}/nicwatch-demo-redis-${killed.pid}-`));
       process.kill(killed.pid, 'SIGKILL');
       await waitFor('its Redis to end', () => !alive(redisPid), 5000);
-      expect(existsSync(folder), 'a SIGKILLed demo cannot remove its folder').toBe(true);
 
+      // removed by this next demo, or by one another test file starts first: same outcome
       next = await startDemo();
       expect(existsSync(folder), 'the next demo removed it').toBe(false);
     } finally {

@@ -6,7 +6,7 @@
  * (scripts/install-deps.sh --with-nms); skips with the reason otherwise.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -239,17 +239,6 @@ async function switchTraces(demo: DemoProcess): Promise<DemoTraces> {
   return traces;
 }
 
-/** The folder of the demo's private Redis: redis-server works in its `--dir`. */
-function privateRedisFolder(demo: DemoProcess): string {
-  const pid = /private redis-server \(pid (\d+)\)/.exec(demo.output())?.[1];
-  try {
-    const folder = readlinkSync(`/proc/${pid}/cwd`);
-    return folder.startsWith(`${tmpdir()}/nicwatch-demo-redis-`) ? folder : '';
-  } catch {
-    return '';
-  }
-}
-
 const NO_REDIS = spawnSync('redis-server', ['--version']).error !== undefined;
 
 describe.skipIf(PROBLEM !== '' || NO_REDIS)(
@@ -274,29 +263,17 @@ describe.skipIf(PROBLEM !== '' || NO_REDIS)(
       }
     }, 90_000);
 
-    it('SIGKILLed, leaves what the next demo removes as it starts', async () => {
+    it('SIGKILLed, leaves nothing once the next demo has started', async () => {
       const killed = await startDemo();
       let traces: DemoTraces = { owner: killed.pid, ...NOTHING };
-      let redisFolder = '';
       let next: DemoProcess | null = null;
       try {
         traces = await switchTraces(killed);
-        redisFolder = privateRedisFolder(killed);
-        expect(redisFolder, 'the private Redis’s folder').not.toBe('');
         process.kill(killed.pid, 'SIGKILL');
         await waitFor('the SIGKILLed demo to be gone', () => !alive(killed.pid), 5000);
-        const { namespaces, daemons, links, folders } = traces;
-        expect(remaining(traces), 'a SIGKILLed demo cannot clean up').toEqual({
-          namespaces,
-          daemons,
-          links,
-          folders,
-        });
 
+        // Whichever demo starts next removes them: this one, or one another test file starts.
         next = await startDemo();
-        expect(next.output()).toMatch(
-          new RegExp(`removed what ended demos \\(pid [\\d, ]*\\b${killed.pid}\\b`),
-        );
         await waitFor(
           'the dead demo’s daemons to be gone',
           () => !traces.daemons.some(alive),
@@ -307,9 +284,7 @@ describe.skipIf(PROBLEM !== '' || NO_REDIS)(
         expect(nextTraces.links, 'the next demo has its own link').toHaveLength(1);
       } finally {
         await next?.stop();
-        // its Redis by PID (the helper does), and the folder that Redis ran in
         await killed.stop();
-        if (redisFolder) rmSync(redisFolder, { recursive: true, force: true });
         removeTraces(traces);
       }
     }, 120_000);
@@ -328,9 +303,8 @@ describe.skipIf(PROBLEM !== '' || NO_REDIS)(
         await waitFor('the zombie', () => zombie > 0 && processState(zombie) === 'Z', 5000);
         expect(spawnSync('ip', ['netns', 'add', namespace()]).status).toBe(0);
 
-        const left = removeLeftoversOfDeadDemos();
-        expect(left.owners).toContain(zombie);
-        expect(left.namespaces).toContain(namespace());
+        // (a demo another test file starts at this moment may remove it first: same outcome)
+        removeLeftoversOfDeadDemos();
         expect(namedNamespaces().map((ns) => ns.name)).not.toContain(namespace());
       } finally {
         if (parent.pid) process.kill(parent.pid, 'SIGKILL');
