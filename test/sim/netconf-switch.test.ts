@@ -5,7 +5,7 @@
  * after the next demo has started, once one is SIGKILLed. Needs root and netconfd
  * (scripts/install-deps.sh --with-nms); skips with the reason otherwise.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import { DEMO_LAB, type LabSwitch } from '../../src/lab/spec';
 import { LabWorld } from '../../src/lab/world';
 import { pollOverNetconf } from '../../src/poll/netconf-poller';
 import { startDemo, type DemoProcess } from '../helpers/demo';
-import { alive, processState } from '../helpers/processes';
+import { alive, startZombie } from '../helpers/processes';
 import { waitFor } from '../helpers/wait';
 
 const PROBLEM = netconfSwitchProblem();
@@ -290,25 +290,17 @@ describe.skipIf(PROBLEM !== '' || NO_REDIS)(
     }, 120_000);
 
     it('counts a demo that is a zombie, not yet reaped, as ended', async () => {
-      // a parent that never waits for its child: once the child exits, it stays a zombie
-      const parent = spawn(
-        'perl',
-        ['-e', '$| = 1; my $child = fork; exit 0 if $child == 0; print "$child\\n"; sleep 30'],
-        { stdio: ['ignore', 'pipe', 'ignore'] },
-      );
-      let zombie = 0;
-      const namespace = () => `nwdemo-${zombie}-sw-z`;
+      const zombie = await startZombie();
+      const namespace = `nwdemo-${zombie.pid}-sw-z`;
       try {
-        parent.stdout.on('data', (chunk: Buffer) => (zombie ||= Number(chunk.toString().trim())));
-        await waitFor('the zombie', () => zombie > 0 && processState(zombie) === 'Z', 5000);
-        expect(spawnSync('ip', ['netns', 'add', namespace()]).status).toBe(0);
+        expect(spawnSync('ip', ['netns', 'add', namespace]).status).toBe(0);
 
         // (a demo another test file starts at this moment may remove it first: same outcome)
         removeLeftoversOfDeadDemos();
-        expect(namedNamespaces().map((ns) => ns.name)).not.toContain(namespace());
+        expect(namedNamespaces().map((ns) => ns.name)).not.toContain(namespace);
       } finally {
-        if (parent.pid) process.kill(parent.pid, 'SIGKILL');
-        if (zombie) spawnSync('ip', ['netns', 'del', namespace()], { stdio: 'ignore' });
+        zombie.parent.kill('SIGKILL');
+        spawnSync('ip', ['netns', 'del', namespace], { stdio: 'ignore' });
       }
     });
   },

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerRuns } from '../../src/lab/owner';
-import { waitFor } from '../helpers/wait';
+import { startZombie } from '../helpers/processes';
 
 const started: ChildProcess[] = [];
 afterEach(() => {
@@ -30,16 +30,11 @@ describe('ownerRuns', () => {
   });
 
   it('is false for a zombie its parent never reaps', async () => {
-    const parent = run('perl', [
-      '-e',
-      '$| = 1; my $child = fork; exit 0 if $child == 0; print "$child\\n"; sleep 30',
-    ]);
-    let zombie = 0;
-    parent.stdout?.on('data', (chunk: Buffer) => (zombie ||= Number(chunk.toString().trim())));
-    await waitFor('the child’s PID', () => zombie > 0, 5000);
-    await waitFor('the child to become a zombie', () => !ownerRuns(zombie, Date.now()), 5000);
-    expect(existsSync(`/proc/${zombie}`), 'unreaped, it keeps its /proc entry').toBe(true);
-    expect(ownerRuns(parent.pid ?? 0, Date.now()), 'its parent still runs').toBe(true);
+    const zombie = await startZombie();
+    started.push(zombie.parent);
+    expect(existsSync(`/proc/${zombie.pid}`), 'unreaped, it keeps its /proc entry').toBe(true);
+    expect(ownerRuns(zombie.pid, Date.now())).toBe(false);
+    expect(ownerRuns(zombie.parent.pid ?? 0, Date.now()), 'its parent still runs').toBe(true);
   });
 
   it('is false for a process that took the PID after the owner made its things', () => {
