@@ -43,6 +43,11 @@ export interface NetconfTarget {
    * `hostKeySha256` of the session tells which one it was (pinning on first use is future work).
    */
   hostKeySha256?: string;
+  /**
+   * SSH keepalives this often while the session is open; three unanswered end the session, so
+   * one kept between polls learns of a peer that went away. None when not set.
+   */
+  keepaliveIntervalMs?: number;
 }
 
 export interface RpcOptions {
@@ -219,6 +224,8 @@ class Session implements NetconfSession {
       tryKeyboard: this.options.password !== undefined,
       // our own timer decides; this only stops ssh2 from waiting for ever
       readyTimeout: timeoutMs + 1000,
+      keepaliveInterval: this.options.keepaliveIntervalMs ?? 0,
+      keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => this.verifyHostKey(key),
     };
   }

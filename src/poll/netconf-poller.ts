@@ -6,9 +6,10 @@
  */
 import type { DeviceConfig, NetconfConfig } from '../config/schema';
 import type { GroupPoll, InterfaceState, SwitchSnapshot } from '../model';
-import { connectNetconf, type NetconfSession, type NetconfTarget } from '../netconf/client';
+import type { NetconfTarget } from '../netconf/client';
 import { decodeSwitchReply } from '../netconf/decode/switch';
 import { groupFromInterfaces } from './members';
+import { sessionPerCall, type NetconfSessionSource } from './netconf-sessions';
 
 /** A poll's NETCONF exchange, connect included, unless the device sets its own. */
 export const NETCONF_DEFAULT_TIMEOUT_MS = 10_000;
@@ -50,8 +51,6 @@ export function netconfTargetOf(device: DeviceConfig, netconf: NetconfConfig): N
   };
 }
 
-export type OpenNetconf = (target: NetconfTarget) => Promise<NetconfSession>;
-
 export interface NetconfPoll {
   switch: SwitchSnapshot | null;
   groups: GroupPoll[];
@@ -61,17 +60,14 @@ export interface NetconfPoll {
 export async function pollOverNetconf(
   device: DeviceConfig,
   netconf: NetconfConfig,
-  open: OpenNetconf = connectNetconf,
+  sessions: NetconfSessionSource = sessionPerCall(),
 ): Promise<NetconfPoll> {
-  const session = await open(netconfTargetOf(device, netconf));
-  try {
+  return sessions.with(device.name, netconfTargetOf(device, netconf), async (session) => {
     const reply = await session.get(stateFilter(session.capabilities));
     const snapshot = decodeSwitchReply(reply, { nowMs: Date.now() });
     if (device.role === 'switch') return { switch: snapshot, groups: [] };
     return { switch: null, groups: serverGroups(device, snapshot.interfaces) };
-  } finally {
-    await session.close();
-  }
+  });
 }
 
 function serverGroups(device: DeviceConfig, interfaces: InterfaceState[]): GroupPoll[] {

@@ -9,7 +9,8 @@ import { describeError } from '../errors';
 import type { GroupPoll, SwitchSnapshot, Transport } from '../model';
 import { SYS_UP_TIME } from '../snmp/oids';
 import { openSnmpClient, type SnmpClient, type SnmpTarget } from '../snmp/session';
-import { pollOverNetconf, type OpenNetconf } from './netconf-poller';
+import { pollOverNetconf } from './netconf-poller';
+import type { NetconfSessionSource } from './netconf-sessions';
 import { pollServerGroups } from './server-poller';
 import { pollSwitch, readInterfaces } from './switch-poller';
 
@@ -45,7 +46,7 @@ export async function pollDevice(
   device: DeviceConfig,
   config: Pick<NicwatchConfig, 'snmpDefaults'>,
   openClient: OpenClient = openSnmpClient,
-  openNetconf?: OpenNetconf,
+  netconfSessions?: NetconfSessionSource,
 ): Promise<PollResult> {
   const started = performance.now();
   const transport: Transport = device.netconf ? 'netconf' : 'snmp';
@@ -57,7 +58,7 @@ export async function pollDevice(
   const failed = (error: string) => result({ ok: false, error, switch: null, groups: [] });
   if (device.netconf) {
     try {
-      const polled = await pollOverNetconf(device, device.netconf, openNetconf);
+      const polled = await pollOverNetconf(device, device.netconf, netconfSessions);
       return result({ ok: true, error: null, ...polled });
     } catch (err) {
       return failed(describeError(err));

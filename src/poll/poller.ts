@@ -17,6 +17,7 @@ import type { Keys } from '../store/keys';
 import { loadPoll, savePoll } from '../store/polls';
 import { diffPolls } from './diff';
 import { NETCONF_DEFAULT_TIMEOUT_MS } from './netconf-poller';
+import { KeptNetconfSessions, type NetconfSessionSource } from './netconf-sessions';
 import { pollDevice, type OpenClient, type PollResult } from './poll-device';
 
 export interface PollerOptions {
@@ -28,6 +29,8 @@ export interface PollerOptions {
   /** @defaultValue 16 concurrent SNMP sessions per process */
   concurrency?: number;
   openClient?: OpenClient;
+  /** Where NETCONF polls get their sessions; startPoller keeps one per device. */
+  netconfSessions?: NetconfSessionSource;
 }
 
 export interface Poller {
@@ -40,12 +43,21 @@ const RESCHEDULE_MS = 60_000;
 /** A forced poll that meets a running one asks again this often, at least this many times. */
 const FORCED_LOCK_WAIT_MS = 200;
 const FORCED_LOCK_WAITS = 25;
+/** A kept NETCONF session unused for this many of its device's intervals is closed. */
+const SESSION_IDLE_INTERVALS = 3;
 
 export async function startPoller(options: PollerOptions): Promise<Poller> {
   const { config, queues } = options;
   const queue = queues.open<PollJob>(POLL_QUEUE);
   const events = queues.open<EventsJob>(EVENTS_QUEUE);
   const devices = new Map(config.devices.map((device) => [device.name, device]));
+  // A session outlives a poll by a few intervals, not a device that stopped being polled here.
+  const netconfSessions =
+    options.netconfSessions ??
+    new KeptNetconfSessions((name) => {
+      const device = devices.get(name);
+      return device ? SESSION_IDLE_INTERVALS * intervalMsOf(device, config) : 0;
+    });
   const schedule = (pollNow: boolean): Promise<void> =>
     scheduleDevices(queue, config, pollNow).catch((err: unknown) => {
       options.logger.warn({ error: describeError(err) }, 'cannot schedule polls yet');
@@ -59,7 +71,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
     const device = devices.get(job.data.device);
     if (!device) return;
     const force = job.data.force === true;
-    const poll = await pollOnce({ ...options, events }, device, force);
+    const poll = await pollOnce({ ...options, events, netconfSessions }, device, force);
     // A verifying poll must read the device after the trap: when a poll that may have read it
     // before is still running, ask again shortly rather than let that older reading stand.
     const waits = job.data.lockWaits ?? 0;
@@ -82,6 +94,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
     stop: async () => {
       clearInterval(resync);
       await queue.close();
+      if (netconfSessions instanceof KeptNetconfSessions) await netconfSessions.closeAll();
     },
   };
 }
@@ -123,7 +136,10 @@ async function scheduleDevices(
 
 /** Polls one device unless another process is at it or it is backing off; stores what changed. */
 export async function pollOnce(
-  options: Pick<PollerOptions, 'config' | 'redis' | 'keys' | 'logger' | 'openClient'> & {
+  options: Pick<
+    PollerOptions,
+    'config' | 'redis' | 'keys' | 'logger' | 'openClient' | 'netconfSessions'
+  > & {
     /** Where the events a poll finds go for correlation; none without the worker role. */
     events?: Queue<EventsJob>;
   },
@@ -139,7 +155,7 @@ export async function pollOnce(
   try {
     const notBefore = Number((await redis.hget(keys.pollNotBefore, device.name)) ?? 0);
     if (!force && Date.now() < notBefore) return null;
-    const result = await pollDevice(device, config, options.openClient);
+    const result = await pollDevice(device, config, options.openClient, options.netconfSessions);
     const previous = await loadPoll(redis, keys, device.name);
     const poll = carryHints(previous, toDevicePoll(device, result, previous), Date.now());
     const stored = await savePoll(redis, keys, poll, diffPolls(previous, poll));

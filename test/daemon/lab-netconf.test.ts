@@ -21,7 +21,12 @@ import type { StateEvent } from '../../src/model';
 import { bondText } from '../helpers/bond-text';
 import { runCli } from '../helpers/cli';
 import { labConfigYaml, netconfYaml } from '../helpers/lab-config';
-import { NETCONFD_SKIP_REASON, startNetconfd, type Netconfd } from '../helpers/netconfd';
+import {
+  NETCONFD_SKIP_REASON,
+  netconfdSessions,
+  startNetconfd,
+  type Netconfd,
+} from '../helpers/netconfd';
 import { NETNS_SKIP_REASON, startLab, type Lab, type LabSpec } from '../helpers/netns-lab';
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 import { freeTcpPort, freeUdpPort, waitFor } from '../helpers/wait';
@@ -156,7 +161,7 @@ describe.skipIf(SKIP_REASON !== '')(
       expect(swNEvents.filter((e) => e.source !== 'netconf')).toEqual([]);
       const metrics = await (await fetch(`${api}/metrics`)).text();
       const pollS = /^nicwatch_poll_duration_seconds\{device="sw-n"\} (\S+)$/m.exec(metrics)?.[1];
-      console.log(`one NETCONF poll of sw-n (SSH login, hello, <get>): ${pollS} s`);
+      console.log(`last NETCONF poll of sw-n: ${pollS} s`);
     });
 
     it('turns the leg down within two poll intervals of a cable cut, and back when mended', async () => {
@@ -190,6 +195,18 @@ describe.skipIf(SKIP_REASON !== '')(
       const swNEvents = await events('device=sw-n');
       expect(swNEvents.filter((e) => e.source !== 'netconf')).toEqual([]);
       expect(swNEvents.map((e) => [e.type, e.interface])).toContainEqual(['link-up', 'swp1']);
+    });
+
+    it('keeps one NETCONF session to sw-n across polls: one login, not one per poll', async () => {
+      const first = await netconfdSessions(nc);
+      expect(first.size, `sessions ${JSON.stringify([...first])}`).toBe(1);
+      const [[id, rpcs] = ['', 0]] = [...first];
+      await waitFor(
+        'two more polls through that session',
+        async () => ((await netconfdSessions(nc)).get(id) ?? 0) >= rpcs + 2,
+        4 * POLL_S * 1000,
+      );
+      expect([...(await netconfdSessions(nc)).keys()]).toEqual([id]);
     });
 
     describe('switches that cannot be read over NETCONF', () => {

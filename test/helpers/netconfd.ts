@@ -26,6 +26,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectNetconf } from '../../src/netconf/client';
 import { stopChild } from './snmpd';
 import { freeTcpPort, waitFor } from './wait';
 
@@ -332,5 +333,34 @@ export async function startNetconfd(options: NetconfdOptions = {}): Promise<Netc
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+const MONITORING = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring';
+
+/**
+ * The NETCONF sessions netconfd lists in its ietf-netconf-monitoring state, but the one asking:
+ * session id → the rpcs it has received.
+ */
+export async function netconfdSessions(nc: Netconfd): Promise<Map<string, number>> {
+  const probe = await connectNetconf({
+    host: nc.host,
+    port: nc.port,
+    username: nc.username,
+    password: nc.password,
+  });
+  try {
+    const reply = await probe.get(
+      `<netconf-state xmlns="${MONITORING}"><sessions/></netconf-state>`,
+    );
+    const sessions = new Map<string, number>();
+    for (const [block] of reply.matchAll(/<session>[\s\S]*?<\/session>/g)) {
+      const id = /<session-id>(\d+)<\/session-id>/.exec(block)?.[1];
+      const rpcs = Number(/<in-rpcs>(\d+)<\/in-rpcs>/.exec(block)?.[1] ?? NaN);
+      if (id !== undefined && id !== probe.sessionId) sessions.set(id, rpcs);
+    }
+    return sessions;
+  } finally {
+    await probe.close();
   }
 }
