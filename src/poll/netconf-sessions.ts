@@ -4,7 +4,8 @@
  * per poll (each of which its log and its AAA server would record) and a poll skips the SSH
  * set-up. A kept session is replaced when the device's settings change or the server closed it
  * (a poll that finds it closed opens a new one at once), dropped when a poll through it fails
- * otherwise, and closed once unused for its idle time or when the poller stops.
+ * on the transport (timeout, closed, broken framing), kept through an `<rpc-error>` or a reply
+ * that cannot be decoded, and closed once unused for its idle time or when the poller stops.
  */
 import { NetconfError } from '../errors';
 import { connectNetconf, type NetconfSession, type NetconfTarget } from '../netconf/client';
@@ -34,8 +35,10 @@ export function sessionPerCall(open: OpenNetconf = connectNetconf): NetconfSessi
   };
 }
 
-/** Three unanswered keepalives end a kept session whose server went away between polls. */
+/** ssh2 ends a kept session after three keepalives without an answer (~60 s of silence). */
 const KEEPALIVE_MS = 15_000;
+/** A kept session found closed this soon after a poll began is replaced within that poll. */
+const RETRY_IF_CLOSED_WITHIN_MS = 1000;
 
 interface Kept {
   /** The settings it was opened with: other settings need another session. */
@@ -67,14 +70,20 @@ export class KeptNetconfSessions implements NetconfSessionSource {
     const settings = JSON.stringify(target);
     const kept = this.take(device, settings);
     if (kept) {
+      const started = Date.now();
       try {
         return this.keep(device, kept, await use(kept.session));
       } catch (err) {
-        // closed under us (the server's idle timer, a restart): a new session, at once
-        if (!closedUnder(kept.session, err)) throw this.settle(device, kept, err);
+        // Found closed as it was used (the server's idle timer or a restart raced the poll): a
+        // new session at once. Later than that, a retry could take the poll past its budget.
+        const foundClosed = Date.now() - started < RETRY_IF_CLOSED_WITHIN_MS;
+        if (this.stopped || !foundClosed || !closedUnder(kept.session, err)) {
+          throw this.settle(device, kept, err);
+        }
         await this.drop(device, kept);
       }
     }
+    if (this.stopped) throw new NetconfError('closed', target.host, 'the poller is stopping');
     const session = await this.open({ ...target, keepaliveIntervalMs: KEEPALIVE_MS });
     const opened: Kept = { settings, session, idle: null };
     if (this.stopped) {
@@ -118,6 +127,7 @@ export class KeptNetconfSessions implements NetconfSessionSource {
 
   private keep<T>(device: string, kept: Kept, result: T): T {
     if (this.kept.get(device) === kept && kept.session.open) {
+      if (kept.idle) clearTimeout(kept.idle);
       kept.idle = setTimeout(() => void this.drop(device, kept), this.idleMsOf(device));
       kept.idle.unref();
     }

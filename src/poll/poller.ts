@@ -93,15 +93,19 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
     queue,
     stop: async () => {
       clearInterval(resync);
-      await queue.close();
-      if (netconfSessions instanceof KeptNetconfSessions) await netconfSessions.closeAll();
+      try {
+        await queue.close();
+      } finally {
+        if (netconfSessions instanceof KeptNetconfSessions) await netconfSessions.closeAll();
+      }
     },
   };
 }
 
 /**
  * How many times a forced poll asks again: long enough to outlast the device's slowest poll. A
- * NETCONF poll may spend its timeout connecting and again on its `<get>`, then closing.
+ * NETCONF poll may spend its timeout connecting and again on its `<get>`, after up to a second
+ * on a kept session that turned out closed.
  */
 export function forcedLockWaits(device: DeviceConfig): number {
   if (!device.netconf) return FORCED_LOCK_WAITS;

@@ -4,6 +4,7 @@
  * other settings getting their own, closed when idle and when the poller stops. Needs root and
  * netconfd; skips with the reason otherwise.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceConfig, NetconfConfig } from '../../src/config/schema';
 import { NetconfError } from '../../src/errors';
@@ -17,6 +18,21 @@ import {
   type Netconfd,
 } from '../helpers/netconfd';
 import { waitFor } from '../helpers/wait';
+
+/** PIDs whose parent is `parent`, from /proc. */
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 describe.skipIf(NETCONFD_SKIP_REASON !== '')(
   `kept NETCONF sessions${NETCONFD_SKIP_REASON && ` (${NETCONFD_SKIP_REASON})`}`,
@@ -118,6 +134,56 @@ describe.skipIf(NETCONFD_SKIP_REASON !== '')(
         expect(await ports(sessions, quick)).toContain('swp1');
         expect(opened).toHaveLength(2);
       } finally {
+        await sessions.closeAll();
+      }
+    });
+
+    /** Ends the SSH connections sshd serves now: every process it started for them, by PID. */
+    function cutConnections(): void {
+      const sshd = server.pids()[1] ?? 0;
+      const tree: number[] = [];
+      for (let next = childrenOf(sshd); next.length > 0; next = next.flatMap(childrenOf)) {
+        tree.push(...next);
+      }
+      for (const pid of tree) process.kill(pid, 'SIGKILL');
+    }
+
+    it('replaces a session that closes as a poll begins, within that poll', async () => {
+      const { sessions, opened } = keptSessions();
+      const [netconfdPid] = server.pids();
+      try {
+        await ports(sessions);
+        // netconfd holds the <get>; the connection ends at once; netconfd answers again later
+        process.kill(netconfdPid!, 'SIGSTOP');
+        const polled = ports(sessions); // its <get> is written before this returns
+        cutConnections();
+        setTimeout(() => process.kill(netconfdPid!, 'SIGCONT'), 300).unref();
+        expect(await polled).toContain('swp1');
+        expect(opened).toHaveLength(2);
+      } finally {
+        process.kill(netconfdPid!, 'SIGCONT');
+        await sessions.closeAll();
+      }
+    });
+
+    it('fails a poll whose session closes after its first second, with no second login', async () => {
+      const { sessions, opened } = keptSessions();
+      const [netconfdPid] = server.pids();
+      try {
+        await ports(sessions);
+        process.kill(netconfdPid!, 'SIGSTOP');
+        const started = Date.now();
+        const polled = ports(sessions).catch((err: unknown) => err);
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        cutConnections();
+        const error = await polled;
+        expect(error).toBeInstanceOf(NetconfError);
+        expect((error as NetconfError).failure).toBe('closed');
+        expect(Date.now() - started, 'no wait for another timeout').toBeLessThan(2500);
+        expect(opened).toHaveLength(1);
+        expect(sessions.devices).toEqual([]);
+      } finally {
+        process.kill(netconfdPid!, 'SIGCONT');
         await sessions.closeAll();
       }
     });
