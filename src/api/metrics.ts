@@ -3,6 +3,7 @@
  * deployment whichever process did the work (contract section 4). Units in base units (seconds).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { packageVersion } from '../version';
 import { STATUS_CODE } from '../model';
 import type { ApiState } from './state';
 
@@ -42,19 +43,34 @@ export async function renderMetrics(
     'device',
     'group',
   ]);
+  // One series per reason the group has now, so that alerts can say why (`group_left(code)`).
+  const groupReason = gauge(
+    'nicwatch_group_reason',
+    'Reason codes of the group health (contract section 5), 1 for each the group has now',
+    ['device', 'group', 'code'],
+  );
   for (const group of fleet.groups) {
     const labels = { device: group.device, group: group.group };
     status.set(labels, STATUS_CODE[group.status]);
     legsUp.set(labels, group.legsUp);
     legsTotal.set(labels, group.legsTotal);
     failovers.inc(labels, group.failovers);
+    for (const reason of group.reasons) groupReason.set({ ...labels, code: reason.code }, 1);
   }
   const switchStatus = gauge(
     'nicwatch_switch_status',
     'Switch health: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
     ['device'],
   );
-  for (const sw of fleet.switches) switchStatus.set({ device: sw.device }, STATUS_CODE[sw.status]);
+  const switchReason = gauge(
+    'nicwatch_switch_reason',
+    'Reason codes of the switch health, 1 for each the switch has now',
+    ['device', 'code'],
+  );
+  for (const sw of fleet.switches) {
+    switchStatus.set({ device: sw.device }, STATUS_CODE[sw.status]);
+    for (const reason of sw.reasons) switchReason.set({ device: sw.device, code: reason.code }, 1);
+  }
 
   const up = gauge('nicwatch_device_up', '1 when the device answered its last poll', ['device']);
   const duration = gauge('nicwatch_poll_duration_seconds', "Duration of the device's last poll", [
@@ -75,6 +91,10 @@ export async function renderMetrics(
   ]);
   for (const source of EVENT_SOURCES)
     processed.inc({ source }, counters[`events-processed:${source}`] ?? 0);
+
+  gauge('nicwatch_build_info', 'Always 1; the version of nicwatch serving these metrics', [
+    'version',
+  ]).set({ version: packageVersion() }, 1);
 
   const queued = gauge('nicwatch_queue_waiting', 'Jobs waiting in the queues');
   queued.set(Object.values(waiting).reduce((sum, n) => sum + n, 0));

@@ -3,6 +3,7 @@
  * them back. Each test file uses its own key prefix.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { createApiApp, listenApi, type RunningApi } from '../../src/api/app';
@@ -19,6 +20,11 @@ import { SW_A, SW_B, bond, config, poll, switchSnapshot } from '../helpers/fleet
 import { haveRedis, useRedis, type TestRedis } from '../helpers/redis';
 
 const logger = createLogger('silent');
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 function havePromtool(): boolean {
   const found = spawnSync('sh', ['-c', 'command -v promtool'], { stdio: 'ignore' }).status === 0;
@@ -211,6 +217,11 @@ describe.skipIf(!haveRedis())('HTTP API over Redis', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toContain('nicwatch_group_status{device="srv1",group="bond0"} 1');
     expect(text).toContain('nicwatch_group_legs_up{device="srv1",group="bond0"} 1');
+    // the reasons of the moment, one series each, for alerts that say why
+    expect(text.match(/^nicwatch_group_reason\{.*$/gm)).toEqual([
+      'nicwatch_group_reason{device="srv1",group="bond0",code="leg-down"} 1',
+    ]);
+    expect(text).toContain(`nicwatch_build_info{version="${PACKAGE_VERSION}"} 1`);
     expect(text).toContain('nicwatch_traps_received_total{result="accepted"} 0');
     // no worker runs here: nothing has been correlated
     expect(text).toContain('nicwatch_events_processed_total{source="poll"} 0');

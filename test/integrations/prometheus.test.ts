@@ -79,6 +79,7 @@ function trapEventsProcessed(metrics: string): number {
 
 interface PromAlert {
   labels: Record<string, string>;
+  annotations: Record<string, string>;
   state: 'pending' | 'firing';
 }
 
@@ -195,6 +196,10 @@ describe.skipIf(!HAVE_PROMETHEUS || !HAVE_REDIS_SERVER)(
         job,
         severity: 'critical',
       });
+      // its description names the reason, joined from nicwatch_group_reason
+      expect(alertOf(now, 'NicwatchGroupCritical', 'srv-stor1')?.annotations.description).toMatch(
+        / Reasons: upstream-lost \(details: \/api\/v1\/health\/srv-stor1\/bond0\)$/,
+      );
       // the same evaluation over the lab's start: nothing else CRITICAL, its four WARNING groups
       // pending (their 10 minutes), srv-web1 not among them
       const names = now.map((a) => `${a.labels.alertname} ${a.labels.device ?? ''}`).sort();
@@ -251,9 +256,16 @@ describe.skipIf(!HAVE_PROMETHEUS || !HAVE_REDIS_SERVER)(
         'nicwatch_events_processed_total',
         'nicwatch_queue_waiting',
         'nicwatch_poll_duration_seconds',
+        'nicwatch_group_reason',
+        'nicwatch_switch_reason',
+        'nicwatch_build_info',
       ])
         expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
       expect(text).toMatch(/^nicwatch_group_status\{device="srv-web1",group="bond0"\} 1$/m);
+      expect(text).toMatch(
+        /^nicwatch_group_reason\{device="srv-web1",group="bond0",code="leg-down"\} 1$/m,
+      );
+      expect(text).toMatch(/^nicwatch_switch_reason\{device="sw-c",code="upstream-lost"\} 1$/m);
     });
   },
 );
