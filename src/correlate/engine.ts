@@ -116,7 +116,10 @@ export function applyTouch(
     if (current && current.state === 'open' && !current.failover && touch.from && touch.to) {
       current.failover = { from: touch.from, to: touch.to, at: event.at };
       // A poll that finds the leg down and the active leg moved at once cannot time the move.
-      const sameObservation = event.source !== 'trap' && atMs === Date.parse(current.openedAt);
+      const sameObservation =
+        event.source !== 'trap' &&
+        event.device === current.cause.device &&
+        atMs === Date.parse(current.openedAt);
       current.failoverMs = sameObservation
         ? null
         : Math.max(0, atMs - Date.parse(current.openedAt));

@@ -45,7 +45,7 @@ import {
   vethLinks,
   type ManagementLink,
 } from './netns';
-import { namespaceMadeMs, ownerRuns } from './owner';
+import { isDemoCommand, ownerRuns } from './owner';
 import type { LabSwitch } from './spec';
 import type { LabWorld } from './world';
 
@@ -206,7 +206,7 @@ export interface Leftovers {
  * Removes what demos that were SIGKILLed (or lost power) left: their namespaces, the daemons
  * still running in them, their management links and their folders (found in the daemons'
  * command lines). A namespace whose owner PID runs is never touched, nor a link whose peer sits
- * in such a namespace. Their private Redis cannot be told from another one and is left.
+ * in such a namespace. (Their private Redis ended with them; redis.ts removes its folder.)
  */
 export function removeLeftoversOfDeadDemos(): Leftovers {
   const found: Leftovers = { owners: [], namespaces: [], killed: [] };
@@ -216,7 +216,10 @@ export function removeLeftoversOfDeadDemos(): Leftovers {
   const namespaces = listNamespaces();
   const dead = namespaces.filter((ns) => {
     const owner = OWNER_PID.exec(ns.name);
-    return owner !== null && !ownerRuns(Number(owner[1]), namespaceMadeMs(ns.name));
+    if (owner === null) return false;
+    // a test's lab is tagged with a letter and owned by the test process, not a demo
+    const tagged = !/^nwdemo-\d/.test(ns.name);
+    return !ownerRuns(Number(owner[1]), tagged ? undefined : isDemoCommand);
   });
   const named = new Set(namespaces.map((ns) => ns.id).filter((id) => id !== null));
   const deadIds = new Set(dead.map((ns) => ns.id).filter((id) => id !== null));

@@ -3,11 +3,11 @@
  * port in a temporary folder (nothing saved), else a clear sentence saying how to get one.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectRedis, redisAnswers } from '../store/redis';
-import { ownerRuns } from './owner';
+import { isDemoCommand, ownerRuns } from './owner';
 import { freeTcpPort } from './ports';
 
 export class NoRedisError extends Error {}
@@ -47,12 +47,8 @@ function removeFoldersOfDeadDemos(): void {
   for (const name of readdirSync(tmpdir())) {
     const owner = OWNER_PID.exec(name)?.[1];
     if (owner === undefined) continue;
-    const folder = join(tmpdir(), name);
-    try {
-      if (!ownerRuns(Number(owner), statSync(folder).mtimeMs))
-        rmSync(folder, { recursive: true, force: true });
-    } catch {
-      // another demo removed it first
+    if (!ownerRuns(Number(owner), isDemoCommand)) {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
     }
   }
 }

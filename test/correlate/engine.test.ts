@@ -194,6 +194,12 @@ const scenarios: ScenarioCase[] = [
     activeLeg: 'eth1',
   },
   {
+    name: "a switch's poll and the server's in the same millisecond are two observations: timed",
+    steps: [linkDown('p1', 0, 'eth0', 'poll'), activeChanged('p2', 0, 'eth0', 'eth1')],
+    incidents: [{ id: idAt(0), events: ['p1', 'p2'], failoverMs: 0 }],
+    activeLeg: 'eth1',
+  },
+  {
     name: 'the link-up closes it: every leg back',
     steps: [portDown, failover, linkUp('t2', 60_000)],
     incidents: [

@@ -4,7 +4,7 @@
  * mended through its own `POST /lab/links/...` routes, as a user would with curl.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { NICWATCH_BIN, shebangNodeOptions } from './cli';
 import { waitFor } from './wait';
 
@@ -71,12 +71,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess>
     }
     // A demo killed before it could stop its private Redis leaves it behind: end it by its PID.
     const redisPid = Number(/private redis-server \(pid (\d+)\)/.exec(output)?.[1]);
-    if (redisPid > 0 && !stopOptions.leaveRedis) {
-      try {
-        process.kill(redisPid, 'SIGKILL');
-      } catch {
-        // already gone, as it should be
-      }
+    // by its PID, once sure the PID is still that Redis's: it may have ended with the demo
+    if (redisPid > 0 && !stopOptions.leaveRedis && commandOf(redisPid).startsWith('redis-server')) {
+      process.kill(redisPid, 'SIGKILL');
     }
   };
   const urlOf = (): string | null => /dashboard at (http:\/\/\S+?)\/?\s/.exec(output)?.[1] ?? null;
@@ -112,4 +109,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess>
     mend: (switchName, port) => link(switchName, port, 'up'),
     stop,
   };
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
 }

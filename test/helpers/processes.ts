@@ -1,16 +1,7 @@
 /** Processes as /proc shows them, for tests that check what ends with what. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { processState } from '../../src/lab/owner';
 import { waitFor } from './wait';
-
-/** A process's state letter (R, S, Z...), or null once it is gone. */
-export function processState(pid: number): string | null {
-  try {
-    return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * A zombie counts as gone: a daemon whose parent died is reaped by whoever adopts it, and in a

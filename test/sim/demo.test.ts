@@ -416,26 +416,31 @@ describe('nicwatch demo without any Redis', () => {
   });
 });
 
-describe.skipIf(!haveRedisServer)('nicwatch demo SIGKILLed', () => {
-  it('takes its private Redis with it, and the next demo removes its folder', async () => {
-    const killed = await startDemo();
-    let next: DemoProcess | null = null;
-    try {
-      const redisPid = Number(/private redis-server \(pid (\d+)\)/.exec(killed.output())?.[1]);
-      const folder = readlinkSync(`/proc/${redisPid}/cwd`);
-      expect(folder).toMatch(new RegExp(`^${tmpdir()}/nicwatch-demo-redis-${killed.pid}-`));
-      process.kill(killed.pid, 'SIGKILL');
-      await waitFor('its Redis to end', () => !alive(redisPid), 5000);
+const haveSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 
-      // removed by this next demo, or by one another test file starts first: same outcome
-      next = await startDemo();
-      expect(existsSync(folder), 'the next demo removed it').toBe(false);
-    } finally {
-      await next?.stop();
-      await killed.stop();
-    }
-  }, 60_000);
-});
+describe.skipIf(!haveRedisServer || !haveSetpriv)(
+  `nicwatch demo SIGKILLed${haveSetpriv ? '' : ' (needs setpriv, from util-linux)'}`,
+  () => {
+    it('takes its private Redis with it, and the next demo removes its folder', async () => {
+      const killed = await startDemo();
+      let next: DemoProcess | null = null;
+      try {
+        const redisPid = Number(/private redis-server \(pid (\d+)\)/.exec(killed.output())?.[1]);
+        const folder = readlinkSync(`/proc/${redisPid}/cwd`);
+        expect(folder).toMatch(new RegExp(`^${tmpdir()}/nicwatch-demo-redis-${killed.pid}-`));
+        process.kill(killed.pid, 'SIGKILL');
+        await waitFor('its Redis to end', () => !alive(redisPid), 5000);
+
+        // removed by this next demo, or by one another test file starts first: same outcome
+        next = await startDemo();
+        expect(existsSync(folder), 'the next demo removed it').toBe(false);
+      } finally {
+        await next?.stop();
+        await killed.stop();
+      }
+    }, 60_000);
+  },
+);
 
 describe.skipIf(!haveRedisServer)('nicwatch demo stopped while it starts', () => {
   it('takes its private Redis with it', async () => {
