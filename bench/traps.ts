@@ -46,6 +46,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
+import { stopChild } from '../src/lab/netconf-daemons';
 import { keysFor } from '../src/store/keys';
 import { NICWATCH_BIN, REPO_ROOT } from '../test/helpers/cli';
 import { startRedisServer, type RedisServer } from '../test/helpers/redis';
@@ -105,15 +106,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once it exited. */
-async function stop(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  if (!running(child)) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
+/** SIGTERM, then SIGKILL after 15 s (nicwatch may be draining a backlog). */
+const stop = (child: ChildProcess): Promise<void> => stopChild(child, 15_000);
 
 function track(child: ChildProcess, what: string): ChildProcess {
   if (child.pid === undefined) throw new Error(`cannot start ${what}`);

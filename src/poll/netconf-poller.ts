@@ -9,7 +9,7 @@ import type { GroupPoll, InterfaceState, SwitchSnapshot } from '../model';
 import type { NetconfTarget } from '../netconf/client';
 import { decodeSwitchReply } from '../netconf/decode/switch';
 import { groupFromInterfaces } from './members';
-import { sessionPerCall, type NetconfSessionSource } from './netconf-sessions';
+import { SESSION_PER_CALL, type NetconfSessionSource } from './netconf-sessions';
 
 /** A poll's NETCONF exchange, connect included, unless the device sets its own. */
 export const NETCONF_DEFAULT_TIMEOUT_MS = 10_000;
@@ -60,7 +60,7 @@ export interface NetconfPoll {
 export async function pollOverNetconf(
   device: DeviceConfig,
   netconf: NetconfConfig,
-  sessions: NetconfSessionSource = sessionPerCall(),
+  sessions: NetconfSessionSource = SESSION_PER_CALL,
 ): Promise<NetconfPoll> {
   return sessions.with(device.name, netconfTargetOf(device, netconf), async (session) => {
     const reply = await session.get(stateFilter(session.capabilities));

@@ -22,18 +22,16 @@ export interface NetconfSessionSource {
 }
 
 /** A session per call, closed after it. */
-export function sessionPerCall(open: OpenNetconf = connectNetconf): NetconfSessionSource {
-  return {
-    async with(_device, target, use) {
-      const session = await open(target);
-      try {
-        return await use(session);
-      } finally {
-        await session.close();
-      }
-    },
-  };
-}
+export const SESSION_PER_CALL: NetconfSessionSource = {
+  async with(_device, target, use) {
+    const session = await connectNetconf(target);
+    try {
+      return await use(session);
+    } finally {
+      await session.close();
+    }
+  },
+};
 
 /** ssh2 ends a kept session after three keepalives without an answer (~60 s of silence). */
 const KEEPALIVE_MS = 15_000;

@@ -4,7 +4,8 @@
  * mended through its own `POST /lab/links/...` routes, as a user would with curl.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ownerRuns } from '../../src/lab/owner';
 import { NICWATCH_BIN, shebangNodeOptions } from './cli';
 import { waitFor } from './wait';
 
@@ -72,7 +73,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess>
     // A demo killed before it could stop its private Redis leaves it behind: end it by its PID.
     const redisPid = Number(/private redis-server \(pid (\d+)\)/.exec(output)?.[1]);
     // by its PID, once sure the PID is still that Redis's: it may have ended with the demo
-    if (redisPid > 0 && !stopOptions.leaveRedis && commandOf(redisPid).startsWith('redis-server')) {
+    const isRedis = (argv: string[]): boolean => argv[0]?.startsWith('redis-server') ?? false;
+    if (redisPid > 0 && !stopOptions.leaveRedis && ownerRuns(redisPid, isRedis)) {
       process.kill(redisPid, 'SIGKILL');
     }
   };
@@ -109,12 +111,4 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoProcess>
     mend: (switchName, port) => link(switchName, port, 'up'),
     stop,
   };
-}
-
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
 }

@@ -26,7 +26,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectNetconf } from '../../src/netconf/client';
+import { connectNetconf, type NetconfTarget } from '../../src/netconf/client';
 import { stopChild } from './snmpd';
 import { freeTcpPort, waitFor } from './wait';
 
@@ -336,6 +336,11 @@ export async function startNetconfd(options: NetconfdOptions = {}): Promise<Netc
   }
 }
 
+/** A client's target for the harness's sshd and user, with `extra` on top. */
+export function loginOf(nc: Netconfd, extra: Partial<NetconfTarget> = {}): NetconfTarget {
+  return { host: nc.host, port: nc.port, username: nc.username, password: nc.password, ...extra };
+}
+
 const MONITORING = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring';
 
 /**
@@ -343,12 +348,7 @@ const MONITORING = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring';
  * session id → the rpcs it has received.
  */
 export async function netconfdSessions(nc: Netconfd): Promise<Map<string, number>> {
-  const probe = await connectNetconf({
-    host: nc.host,
-    port: nc.port,
-    username: nc.username,
-    password: nc.password,
-  });
+  const probe = await connectNetconf(loginOf(nc));
   try {
     const reply = await probe.get(
       `<netconf-state xmlns="${MONITORING}"><sessions/></netconf-state>`,

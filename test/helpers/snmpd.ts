@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild as stopProcess } from '../../src/lab/netconf-daemons';
 import { freeUdpPort, waitFor } from './wait';
 
 export interface SnmpdOptions {
@@ -104,13 +105,8 @@ function answers(port: number, community: string, child: ChildProcess): boolean 
   return probe.status === 0;
 }
 
+/** SIGTERM (SIGKILL after 3 s), and the folder it worked in. */
 export async function stopChild(child: ChildProcess, dir?: string): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await stopProcess(child);
   if (dir) rmSync(dir, { recursive: true, force: true });
 }

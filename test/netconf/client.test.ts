@@ -20,7 +20,7 @@ import {
 import { MessageReader, encodeMessage, type Framing } from '../../src/netconf/framing';
 import { parseConfig } from '../../src/config/load';
 import { pollOverNetconf } from '../../src/poll/netconf-poller';
-import { NETCONFD_SKIP_REASON, startNetconfd, type Netconfd } from '../helpers/netconfd';
+import { NETCONFD_SKIP_REASON, loginOf, startNetconfd, type Netconfd } from '../helpers/netconfd';
 import { freeTcpPort, waitFor } from '../helpers/wait';
 
 if (NETCONFD_SKIP_REASON) {
@@ -63,15 +63,8 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[v
 describe.skipIf(NETCONFD_SKIP_REASON !== '')('NETCONF client against netconfd', () => {
   let nc: Netconfd;
   let session: NetconfSession;
-  const login = (extra: Partial<NetconfTarget> = {}): NetconfTarget => ({
-    host: nc.host,
-    port: nc.port,
-    username: nc.username,
-    password: nc.password,
-    connectTimeoutMs: 5000,
-    rpcTimeoutMs: 5000,
-    ...extra,
-  });
+  const login = (extra: Partial<NetconfTarget> = {}): NetconfTarget =>
+    loginOf(nc, { connectTimeoutMs: 5000, rpcTimeoutMs: 5000, ...extra });
   /** netconfd stopped (SIGSTOP) for the duration of `body`: it reads nothing, answers nothing. */
   const whileFrozen = async <T>(body: () => Promise<T>): Promise<T> => {
     const [pid] = nc.pids();
@@ -249,12 +242,7 @@ describe.skipIf(NETCONFD_SKIP_REASON !== '')(
     it('speaks end-of-message framing to a netconfd offering base:1.0 only', async () => {
       const nc = await startNetconfd({ protocols: ['netconf1.0'] });
       try {
-        const session = await connectNetconf({
-          host: nc.host,
-          port: nc.port,
-          username: nc.username,
-          password: nc.password,
-        });
+        const session = await connectNetconf(loginOf(nc));
         expect(session.framing).toBe('eom');
         expect(session.capabilities).not.toContain(BASE_11);
         const names = ['lo', 'swp1', 'swp2'];
@@ -276,12 +264,7 @@ describe.skipIf(NETCONFD_SKIP_REASON !== '')(
         procNetDev: `${header}  swp1: ${max} ${above53} 0 0 0 0 0 0 4294967296 1 0 0 0 0 0 0\n`,
       });
       try {
-        const session = await connectNetconf({
-          host: nc.host,
-          port: nc.port,
-          username: nc.username,
-          password: nc.password,
-        });
+        const session = await connectNetconf(loginOf(nc));
         const reply = await session.get(ALL_INTERFACES);
         await session.close();
         expect(interfaceNames(reply)).toEqual(['swp1']);
